@@ -1,0 +1,154 @@
+"""Drive the built book in headless Chromium (Playwright), offline: used by the tests and
+by the benchmark.
+
+* :func:`serve` serves ``_build/html`` on 127.0.0.1 from a background thread.
+* :func:`launch` starts Chromium: Debian's ``/usr/bin/chromium`` when present (this machine
+  and CI, where ``playwright install`` cannot download), else Playwright's own browser.
+* :class:`PageAudit` opens a page with every request outside the origin aborted and records
+  console errors, failed requests and outside requests.
+* :func:`axe_violations` runs axe-core (the copy shipped in axe-playwright-python) with the
+  WCAG 2.1 A and AA rules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build" / "html"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-quic", "--disable-dev-shm-usage",
+]
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path = BUILD):
+    """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL."""
+    if not (directory / "index.html").is_file():
+        raise FileNotFoundError(f"{directory} has no index.html: run `make book` first")
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium if installed (``$OSAI_CHROMIUM`` overrides); None = Playwright's."""
+    env = os.environ.get("OSAI_CHROMIUM")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def launch(playwright):
+    path = chromium_path()
+    kwargs = {"headless": True, "args": CHROMIUM_FLAGS}
+    if path:
+        kwargs["executable_path"] = path
+    return playwright.chromium.launch(**kwargs)
+
+
+@dataclass
+class PageAudit:
+    """What happened while a page loaded and was used."""
+
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    outside_requests: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    bytes_by_url: dict[str, int] = field(default_factory=dict)
+
+    def attach(self, page) -> None:
+        def route(r):
+            url = r.request.url
+            if url.startswith(self.origin) or url.startswith("data:") or url.startswith("blob:"):
+                r.continue_()
+            else:
+                self.outside_requests.append(url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: self.console_errors.append(m.text)
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed_requests.append(
+            f"{r.url} ({r.failure})") if r.url.startswith(self.origin) else None)
+
+        def response(resp):
+            if resp.status >= 400:
+                self.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+
+        page.on("response", response)
+
+    def problems(self) -> list[str]:
+        out = [f"console error: {e}" for e in self.console_errors]
+        out += [f"page error: {e}" for e in self.page_errors]
+        out += [f"failed request: {e}" for e in self.failed_requests]
+        out += [f"request outside the origin: {e}" for e in self.outside_requests]
+        return out
+
+
+def _axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(
+        encoding="utf-8")
+
+
+def axe_violations(page, exclude: list[str] | None = None) -> list[dict]:
+    """axe-core WCAG 2.1 A/AA violations on the page as ``{id, impact, help, nodes}`` dicts.
+
+    RequireJS (loaded by the widget manager) would swallow axe's UMD ``define``; it is
+    hidden while axe's source is evaluated.
+    """
+    page.evaluate("() => { window.__osaiDefine = window.define; window.define = undefined; }")
+    page.evaluate(_axe_source())
+    page.evaluate("() => { window.define = window.__osaiDefine; }")
+    context = {"exclude": [[sel] for sel in (exclude or [])]} if exclude else None
+    result = page.evaluate(
+        "([ctx, tags]) => axe.run(ctx || document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        [context, WCAG_TAGS],
+    )
+    return [
+        {"id": v["id"], "impact": v.get("impact"), "help": v["help"],
+         "nodes": [n.get("target") for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+def wait_for_charts(page, timeout: float = 20_000) -> int:
+    """Wait until every course chart on the page is drawn (or failed); returns the count."""
+    count = page.locator(".osai-chart").count()
+    if count:
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.osai-chart')].every("
+            "el => el.dataset.osaiDrawn === 'true' || el.dataset.osaiError)",
+            timeout=timeout,
+        )
+    return count

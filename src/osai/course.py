@@ -1,0 +1,113 @@
+"""Helpers the chapters call: learning objectives, tables, citations and number formats."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from IPython.display import HTML, Markdown
+
+from .data import Dataset, load_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+OBJECTIVES_FILE = ROOT / "exercises" / "objectives.yml"
+
+
+@lru_cache(maxsize=1)
+def _objectives() -> dict:
+    with OBJECTIVES_FILE.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def chapter_meta(chapter: str) -> dict:
+    """Title, minutes and objectives of a teaching chapter from ``exercises/objectives.yml``."""
+    data = _objectives()
+    if chapter not in data:
+        raise KeyError(f"{OBJECTIVES_FILE.name}: no chapter '{chapter}' "
+                       f"(known: {', '.join(data)})")
+    return data[chapter]
+
+
+def objectives(chapter: str) -> Markdown:
+    """The chapter's learning objectives as a Markdown list (rendered in the book)."""
+    meta = chapter_meta(chapter)
+    lines = ["By the end of this chapter you will be able to:", ""]
+    lines += [f"- {o['text']}" for o in meta["objectives"]]
+    return Markdown("\n".join(lines))
+
+
+def fmt_money(value: float, currency: str = "USD") -> str:
+    """$1.5B / $235M / EUR 13M: short money text for prose."""
+    symbol = "$" if currency == "USD" else f"{currency} "
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            number = value / size
+            text = f"{number:.1f}".rstrip("0").rstrip(".")
+            return f"{symbol}{text}{suffix}"
+    return f"{symbol}{value:,.0f}"
+
+
+def fmt_count(value: float) -> str:
+    """2,000,000 -> '2M'; 170 -> '170'."""
+    for size, suffix in ((1e6, "M"), (1e3, "K")):
+        if abs(value) >= size:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            return f"{text}{suffix}"
+    return f"{value:,.0f}"
+
+
+def cite_sources(ids: str, ds: Dataset | None = None) -> str:
+    """'S01;S02' -> 'S01 (OpenCV project), S02 (O'Reilly Media)' for tables."""
+    ds = ds or load_dataset()
+    out = []
+    for sid in str(ids).split(";"):
+        sid = sid.strip()
+        out.append(f"{sid} ({ds.sources.loc[sid, 'publisher']})")
+    return ", ".join(out)
+
+
+def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
+    """The case study's comparison table, rebuilt from ``data/`` with its errors corrected."""
+    ds = ds or load_dataset()
+    orgs = ds.organisations
+    quotes = ds.quotes.set_index("org_id")
+    rows = []
+    for org_id, org in orgs.iterrows():
+        if pd.notna(org["first_public_release"]):
+            started = f"{org['founded']} (first public release {org['first_public_release']})"
+        else:
+            started = str(org["founded"])
+        q = quotes.loc[org_id]
+        motivation = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({q['date']})"
+        rows.append({
+            "Organisation": org["name"],
+            "Model": str(org["model"]),
+            "Started": started,
+            "Founders and setting": f"{org['founders']}; {org['founding_context']}",
+            "First supporters": org["first_supporters"],
+            "Motivation, as stated": motivation,
+            "Sources": ", ".join(sorted(set(org["source_ids"].split(";"))
+                                        | set(q["source_id"].split(";")))),
+        })
+    return pd.DataFrame(rows)
+
+
+def html_table(frame: pd.DataFrame, caption: str, label: str | None = None) -> HTML:
+    """An accessible HTML table with a caption (header cells scoped)."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for i, value in enumerate(row.tolist()):
+            text = "" if (value is None or (isinstance(value, float) and pd.isna(value))) \
+                else html.escape(str(value))
+            cells.append(f'<th scope="row">{text}</th>' if i == 0 else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    ident = f' id="{html.escape(label)}"' if label else ""
+    return HTML(f'<div class="osai-table-wrap" tabindex="0" role="region" '
+                f'aria-label="{html.escape(caption)}"><table class="osai-table"{ident}>'
+                f"<caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+                f"<tbody>{''.join(body)}</tbody></table></div>")

@@ -1,0 +1,46 @@
+"""A small Sphinx extension for the course book (loaded from ``_config.yml``).
+
+* Removes sphinx-thebe's scripts from every page.  The course runs offline and never uses
+  thebe (it would start kernels on a remote Binder); in Jupyter Book 1.0.4 its inline
+  ``const THEBE_JS_URL`` declaration is also added twice, which throws
+  "Identifier 'THEBE_JS_URL' has already been declared" on every page.
+* Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
+  that silently produced nothing fails loudly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+
+def _is_thebe(script) -> bool:
+    filename = getattr(script, "filename", None) or ""
+    body = (getattr(script, "attributes", {}) or {}).get("body", "") or ""
+    return "thebe" in filename or "THEBE_JS_URL" in body
+
+
+def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [s for s in scripts if not _is_thebe(s)]
+
+
+def _check_pages(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    missing = [doc for doc in sorted(app.env.found_docs)
+               if not (outdir / f"{doc}.html").is_file()]
+    if missing:
+        logger.warning("pages not written: %s", ", ".join(missing))
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("build-finished", _check_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}
