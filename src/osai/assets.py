@@ -25,10 +25,27 @@ OUT = ROOT / "_vendor" / "vendor"
 REQUIRED = (
     "vega/vega-bundle.js",
     "require.js",
+    "require-config.js",
     "html-manager/embed-amd.js",
     "anywidget/index.js",
     "mathjax/tex-chtml.js",
 )
+
+
+#: Loaded before require.js (RequireJS reads ``window.require`` as its first config): the
+#: widget manager computes its font folder from the path of
+#: ``@jupyter-widgets/html-manager/dist`` while it loads, and the anywidget front end must
+#: come from the book, never a CDN.  URLs are relative to this file, so any page depth works.
+REQUIRE_CONFIG = """(function () {
+  var vendor = new URL("./", document.currentScript.src).href;
+  window.require = {
+    paths: {
+      "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
+      "anywidget": vendor + "anywidget/index"
+    }
+  };
+})();
+"""
 
 
 def _versions() -> dict[str, str]:
@@ -108,6 +125,7 @@ def fetch(force: bool = False, quiet: bool = False) -> Path:
     (OUT / "vega").mkdir()
     (OUT / "vega" / "vega-bundle.js").write_text(vega_bundle(), encoding="utf-8")
     shutil.copy2(node_modules / "requirejs" / "require.js", OUT / "require.js")
+    (OUT / "require-config.js").write_text(REQUIRE_CONFIG, encoding="utf-8")
     manager = node_modules / "@jupyter-widgets" / "html-manager" / "dist"
     (OUT / "html-manager").mkdir()
     for item in manager.iterdir():

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,18 +27,11 @@ __all__ = [
     "source_ids",
 ]
 
+#: tables every package must have; any further resource in datapackage.json is loaded too
 TABLES = ("sources", "organisations", "events", "metrics", "quotes", "context_events")
 #: columns that hold one or more source ids separated by ``;``
 SOURCE_COLUMNS = ("source_id", "source_ids")
-#: (date column, precision column) pairs to check and parse
-DATE_COLUMNS = {
-    "organisations": [("founded", "founded_precision"),
-                      ("first_public_release", "first_public_release_precision")],
-    "events": [("date", "date_precision")],
-    "context_events": [("date", "date_precision")],
-    "metrics": [("as_of", "as_of_precision")],
-    "quotes": [("date", "date_precision")],
-}
+#: a column X with a sibling X_precision (year, month, day) is checked and parsed as a date
 _PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 _FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
 
@@ -70,16 +62,26 @@ def data_dir() -> Path:
     raise DataError("data/datapackage.json", "not found above " + str(here.parent))
 
 
-@dataclass(frozen=True)
 class Dataset:
-    """All tables of the package, validated and typed."""
+    """All tables of the package, validated and typed; each is an attribute
+    (``ds.events``) and an item (``ds["events"]``)."""
 
-    sources: pd.DataFrame
-    organisations: pd.DataFrame
-    events: pd.DataFrame
-    metrics: pd.DataFrame
-    quotes: pd.DataFrame
-    context_events: pd.DataFrame
+    def __init__(self, tables: dict[str, pd.DataFrame]):
+        self._tables = dict(tables)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("_tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"no table '{name}' in data/datapackage.json "
+                             f"(tables: {', '.join(tables)})")
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.__getattr__(name)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._tables)
 
     def org_name(self, org_id: str) -> str:
         return str(self.organisations.loc[org_id, "name"])
@@ -194,7 +196,8 @@ def _check_references(tables: dict[str, pd.DataFrame]) -> None:
 
 def _add_dates(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     rel = f"data/{name}.csv"
-    for column, precision_col in DATE_COLUMNS.get(name, []):
+    pairs = [(c, f"{c}_precision") for c in frame.columns if f"{c}_precision" in frame.columns]
+    for column, precision_col in pairs:
         parsed = []
         for row, (text, precision) in frame[[column, precision_col]].iterrows():
             if pd.isna(text):
@@ -223,9 +226,9 @@ def _load_cached(folder: str, stamp: tuple) -> Dataset:
     missing = [t for t in TABLES if t not in schemas]
     if missing:
         raise DataError("data/datapackage.json", f"no resource for {', '.join(missing)}")
-    tables = {name: _read(name, folder_path, schemas[name]) for name in TABLES}
+    tables = {name: _read(name, folder_path, schemas[name]) for name in schemas}
     _check_references(tables)
-    for name in TABLES:
+    for name in tables:
         tables[name] = _add_dates(name, tables[name])
     orgs = tables["organisations"].set_index("org_id", drop=False)
     orgs["model"] = pd.Categorical(orgs["model"], ["community-led", "investor-led"])
@@ -238,7 +241,7 @@ def _load_cached(folder: str, stamp: tuple) -> Dataset:
     metrics = tables["metrics"]
     metrics["org_name"] = metrics["org_id"].map(orgs["name"]).astype("string")
     tables["metrics"] = metrics.sort_values(["metric", "as_of_start"]).reset_index(drop=True)
-    return Dataset(**tables)
+    return Dataset(tables)
 
 
 def load_dataset(folder: str | Path | None = None) -> Dataset:
@@ -251,9 +254,10 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
 
 def load(name: str, folder: str | Path | None = None) -> pd.DataFrame:
     """One table by name (``events``, ``organisations`` ...), validated and typed."""
-    if name not in TABLES:
-        raise KeyError(f"unknown table '{name}'; tables are: {', '.join(TABLES)}")
-    return getattr(load_dataset(folder), name).copy()
+    ds = load_dataset(folder)
+    if name not in ds.names:
+        raise KeyError(f"unknown table '{name}'; tables are: {', '.join(ds.names)}")
+    return ds[name].copy()
 
 
 def source_ids(value: str) -> list[str]:

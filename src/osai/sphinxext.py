@@ -4,6 +4,8 @@
   thebe (it would start kernels on a remote Binder); in Jupyter Book 1.0.4 its inline
   ``const THEBE_JS_URL`` declaration is also added twice, which throws
   "Identifier 'THEBE_JS_URL' has already been declared" on every page.
+* Offers every notebook chapter as an ``.ipynb`` download generated at build time by
+  jupytext from the MyST source (no outputs), through sphinx-book-theme's download menu.
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
 """
@@ -30,6 +32,29 @@ def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, do
         context["script_files"] = [s for s in scripts if not _is_thebe(s)]
 
 
+def _is_notebook_source(path: Path) -> bool:
+    if path.suffix != ".md" or not path.is_file():
+        return False
+    head = path.read_text(encoding="utf-8")[:600]
+    return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
+
+
+def _offer_ipynb(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    if doctree is None or app.builder.format != "html":
+        return
+    source = Path(app.env.doc2path(pagename))
+    if not _is_notebook_source(source):
+        return
+    import jupytext
+
+    notebook = jupytext.read(source)
+    notebook.metadata.pop("jupytext", None)
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jupytext.write(notebook, target, fmt="ipynb")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def _check_pages(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -42,5 +67,7 @@ def _check_pages(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _drop_thebe, priority=900)
+    # before sphinx-book-theme builds its download menu (default priority 500)
+    app.connect("html-page-context", _offer_ipynb, priority=400)
     app.connect("build-finished", _check_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}

@@ -1,0 +1,94 @@
+# Sustaining open-source AI: build, test and teach.
+#   make book    set up .venv from requirements.lock, fetch offline assets, build _build/html
+#   make test    the same set-up, the book build, then every test (browser checks included)
+# Everything else is listed by `make help`.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+BUILD  := _build/html
+# Give pytest extra arguments with ARGS="-k data -x"
+ARGS   ?=
+# Instructors: make release ASSIGNMENT=01-data-analysis
+ASSIGNMENT ?= 01-data-analysis
+WORKDIR    ?= course-work
+ZIP        ?=
+
+export PATH := $(abspath $(BIN)):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup assets book book-only serve test test-only lab bench handouts \
+        release collect autograde feedback grades grade-plot browser clean lock
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+setup: $(STAMP) ## create .venv and install the exact versions in requirements.lock
+
+assets: $(STAMP) ## fetch vega, require.js, the widget manager, anywidget and MathJax (not committed)
+	$(BIN)/python -m osai.assets
+
+book: assets ## set up and build the book into _build/html (a cell error or warning fails)
+	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going --all
+	@echo "Open $(abspath $(BUILD))/index.html, or run: make serve"
+
+serve: ## serve the built book on http://127.0.0.1:$(PORT)/
+	@test -f $(BUILD)/index.html || $(MAKE) book
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)
+
+browser: $(STAMP) ## make sure a Chromium exists (Debian's, or Playwright's own on a fresh machine)
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	    || test -n "$$OSAI_CHROMIUM"; then echo "using system Chromium"; \
+	 else $(BIN)/python -m playwright install chromium; fi
+
+test: book browser ## set up, build the book, run every test
+	$(BIN)/python -m pytest $(ARGS)
+
+test-only: ## run the tests against the current build (no set-up, no build)
+	$(BIN)/python -m pytest $(ARGS)
+
+lab: $(STAMP) ## JupyterLab on the chapters, offline (chapters open as notebooks)
+	$(BIN)/python -m osai.lab --prepare
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) chapters
+
+bench: book browser ## measure build times, page weight, chart time, widget and grading speed
+	$(BIN)/python scripts/bench.py
+
+handouts: $(STAMP) ## printable quiz handouts and answer keys per chapter into _build/handouts
+	$(BIN)/python -m osai.quiz handouts --out _build/handouts
+
+release: $(STAMP) ## instructors: student version of ASSIGNMENT into WORKDIR/release
+	$(BIN)/osai grade release $(ASSIGNMENT) --workdir $(WORKDIR)
+
+collect: $(STAMP) ## instructors: take in an LMS download: make collect ZIP=submissions.zip
+	$(BIN)/osai grade collect $(ASSIGNMENT) $(ZIP) --workdir $(WORKDIR)
+
+autograde: $(STAMP) ## instructors: autograde every submission of ASSIGNMENT (sandboxed)
+	$(BIN)/osai grade autograde $(ASSIGNMENT) --workdir $(WORKDIR)
+
+feedback: $(STAMP) ## instructors: per-student feedback (hidden tests cleared)
+	$(BIN)/osai grade feedback $(ASSIGNMENT) --workdir $(WORKDIR)
+
+grades: $(STAMP) ## instructors: export the gradebook to WORKDIR/grades.csv
+	$(BIN)/osai grade export --workdir $(WORKDIR)
+
+grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, HTML)
+	$(BIN)/osai grade plot --workdir $(WORKDIR)
+
+lock: ## maintainers: re-resolve requirements.lock from pyproject.toml (needs network)
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/python -m pip install --quiet ".[test]"
+	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^osai' > requirements.lock
+	rm -rf .lockenv
+
+clean: ## remove the build, the execution cache and fetched assets (not .venv)
+	rm -rf _build _vendor assets/node_modules

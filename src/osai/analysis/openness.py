@@ -1,0 +1,362 @@
+"""Chapter 2 ("Why open-source AI is rising, and what open means for AI").
+
+Growth of the Hugging Face Hub, what five licences allow and require, and where notable
+model releases sit on a spectrum of openness.  Every function reads ``data/``; the charts
+return :class:`osai.render.Figure` objects (chart + text alternative + data table).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..course import fmt_count
+from ..data import Dataset, load_dataset
+from ..render import Figure
+
+#: the licence questions shown in the licence chart, in reading order, with their labels
+LICENCE_QUESTIONS = {
+    "commercial_use": "Commercial use",
+    "modification": "Modify",
+    "redistribution": "Redistribute",
+    "keep_notice": "Must keep notice",
+    "mark_changes": "Must mark changes",
+    "patent_grant": "Explicit patent grant",
+    "use_restrictions": "Forbids some uses",
+    "osi_approved": "OSI-approved",
+}
+#: the licences in the order the chapter teaches them
+LICENCE_ORDER = ["mit", "bsd-3-clause", "apache-2.0", "bigscience-rail-1.0", "llama-2"]
+
+#: stages of the openness spectrum, from closed to fully open
+STAGES = [
+    "API only",
+    "Weights with use restrictions",
+    "Open weights",
+    "Open-source AI",
+]
+STAGE_HELP = {
+    "API only": "no weights: the model is used through a paid service",
+    "Weights with use restrictions": "weights can be downloaded, but the licence forbids "
+                                     "some uses or users",
+    "Open weights": "weights under a licence with no use restrictions, but no training "
+                    "data information or no training code",
+    "Open-source AI": "weights, training code and training data information, all under "
+                      "open terms (the OSI definition)",
+}
+STAGE_SHAPES = ["square", "triangle-up", "diamond", "circle"]
+STAGE_COLOURS = ["#666666", "#D55E00", "#0072B2", "#009E73"]
+
+
+# --- Hugging Face Hub growth ------------------------------------------------------------
+
+def hub_models(ds: Dataset | None = None) -> pd.DataFrame:
+    """Every count of models on the Hub, with which kind of source reported it.
+
+    ``preferred`` is True for the Hub's own documentation (primary, V) and False for the
+    interview figure (secondary, S) that conflicts with it.
+    """
+    ds = ds or load_dataset()
+    m = ds.metrics[ds.metrics["metric"] == "hub_models"].copy()
+    m["preferred"] = m["confidence"] == "V"
+    m["reported_by"] = m["preferred"].map(
+        {True: "Hub documentation (primary)", False: "CEO interview (secondary)"})
+    m["date_iso"] = m["as_of_start"].dt.strftime("%Y-%m-%d")
+    m["label"] = "over " + m["value"].map(fmt_count)
+    return m.sort_values("as_of_start").reset_index(drop=True)
+
+
+def hub_summary(ds: Dataset | None = None) -> dict:
+    """Numbers the chapter quotes about Hub growth (documentation figures only)."""
+    m = hub_models(ds)
+    docs = m[m["preferred"]]
+    first, last = docs.iloc[0], docs.iloc[-1]
+    # the first time the documented count reached its final value
+    peak = docs[docs["value"] == last["value"]].iloc[0]
+    interview = m[~m["preferred"]].iloc[0]
+    same_year = docs[docs["as_of_start"].dt.year == interview["as_of_start"].year].iloc[0]
+    years = (peak["as_of_start"] - first["as_of_start"]).days / 365.25
+    return {
+        "first_value": first["value"], "first_date": first["as_of_start"],
+        "last_value": last["value"], "last_date": last["as_of_start"],
+        "peak_date": peak["as_of_start"],
+        "multiple": peak["value"] / first["value"],
+        "years": years,
+        "interview_value": interview["value"], "interview_date": interview["as_of_start"],
+        "docs_same_year_value": same_year["value"], "docs_same_year_date": same_year["as_of_start"],
+        "conflict_ratio": interview["value"] / same_year["value"],
+        "n_docs": len(docs),
+    }
+
+
+def hub_growth_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
+    """Models on the Hugging Face Hub over time (log scale), the conflicting figure marked."""
+    m = hub_models(ds)
+    cols = ["date_iso", "value", "label", "reported_by", "source_id", "note"]
+    base = alt.Chart(m[cols]).encode(
+        x=alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year"),
+                scale=alt.Scale(domain=["2022-03-01", "2026-08-01"])),
+        y=alt.Y("value:Q", title="Models on the Hub (lower bound, log scale)",
+                scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")),
+    )
+    line = base.transform_filter("datum.reported_by == 'Hub documentation (primary)'") \
+        .mark_line(color="#0072B2")
+    points = base.mark_point(size=90, filled=True).encode(
+        color=alt.Color("reported_by:N", title="Reported by",
+                        legend=alt.Legend(orient="bottom", direction="vertical"),
+                        scale=alt.Scale(domain=["Hub documentation (primary)",
+                                                "CEO interview (secondary)"],
+                                        range=["#0072B2", "#D55E00"])),
+        shape=alt.Shape("reported_by:N", title="Reported by",
+                        legend=alt.Legend(orient="bottom", direction="vertical"),
+                        scale=alt.Scale(domain=["Hub documentation (primary)",
+                                                "CEO interview (secondary)"],
+                                        range=["circle", "triangle-up"])),
+        tooltip=[alt.Tooltip("date_iso:T", title="As of", format="%d %b %Y"),
+                 alt.Tooltip("label:N", title="Models"),
+                 alt.Tooltip("reported_by:N", title="Reported by"),
+                 alt.Tooltip("source_id:N", title="Source")],
+    )
+    chart = (line + points).properties(
+        width=width, height=260, title="Models on the Hugging Face Hub, 2022 to 2026")
+    s = hub_summary(ds)
+    alt_text = (
+        f"Line chart on a log scale: the Hub documentation reports over "
+        f"{fmt_count(s['first_value'])} models on {s['first_date']:%-d %B %Y}, rising to over "
+        f"{fmt_count(s['last_value'])} by {s['peak_date']:%B %Y}. A separate triangle marks "
+        f"the CEO interview figure of over {fmt_count(s['interview_value'])} models in "
+        f"{s['interview_date']:%B %Y}, {s['conflict_ratio']:g} times the documentation's "
+        f"figure of the next month."
+    )
+    table = m[["date_iso", "label", "reported_by", "source_id"]].rename(columns={
+        "date_iso": "As of", "label": "Models on the Hub", "reported_by": "Reported by",
+        "source_id": "Source"})
+    return Figure(chart, alt_text, table, "Counts of models on the Hugging Face Hub")
+
+
+# --- Licences ---------------------------------------------------------------------------
+
+def licences(ds: Dataset | None = None) -> pd.DataFrame:
+    """The licence table in teaching order."""
+    ds = ds or load_dataset()
+    lic = ds.licences.set_index("licence_id", drop=False)
+    return lic.loc[LICENCE_ORDER].reset_index(drop=True)
+
+
+def licence_matrix(ds: Dataset | None = None) -> pd.DataFrame:
+    """Long form: one row per licence and question, with the answer."""
+    lic = licences(ds)
+    long = lic.melt(id_vars=["licence_id", "name", "kind"],
+                    value_vars=list(LICENCE_QUESTIONS), var_name="question",
+                    value_name="answer")
+    long["question_label"] = long["question"].map(LICENCE_QUESTIONS)
+    return long
+
+
+def licence_table(ds: Dataset | None = None) -> pd.DataFrame:
+    """A readable table: one row per licence, the questions as columns."""
+    lic = licences(ds)
+    out = lic[["name", *LICENCE_QUESTIONS, "conditions", "examples", "source_ids"]].rename(
+        columns={"name": "Licence", **LICENCE_QUESTIONS, "conditions": "Main conditions",
+                 "examples": "Examples in this course", "source_ids": "Sources"})
+    return out
+
+
+def permissive_without_restrictions(ds: Dataset | None = None) -> list[str]:
+    """Names of licences that allow commercial use, modification and redistribution
+    without conditions and forbid no use: the permissive ones."""
+    lic = licences(ds)
+    ok = ((lic["commercial_use"] == "yes") & (lic["modification"] == "yes")
+          & (lic["redistribution"] == "yes") & (lic["use_restrictions"] == "no"))
+    return lic.loc[ok, "name"].tolist()
+
+
+def licence_chart(ds: Dataset | None = None) -> Figure:
+    """A grid: rows are licences, columns are questions; each cell says yes, no or
+    conditional in words as well as colour."""
+    long = licence_matrix(ds)
+    names = licences(ds)["name"].tolist()
+    questions = list(LICENCE_QUESTIONS.values())
+    answer_scale = alt.Scale(domain=["yes", "conditional", "no"],
+                             range=["#56B4E9", "#F0E442", "#FFFFFF"])
+    base = alt.Chart(long).encode(
+        x=alt.X("question_label:N", title=None, sort=questions,
+                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=150)),
+        y=alt.Y("name:N", title=None, sort=names),
+    )
+    cells = base.mark_rect(stroke="#333333", strokeWidth=0.5).encode(
+        color=alt.Color("answer:N", scale=answer_scale, title="Answer",
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=[alt.Tooltip("name:N", title="Licence"),
+                 alt.Tooltip("question_label:N", title="Question"),
+                 alt.Tooltip("answer:N", title="Answer")],
+    )
+    text = base.mark_text(fontSize=10, color="#111111").encode(text="answer:N")
+    chart = (cells + text).properties(
+        width=alt.Step(60), height=alt.Step(34),
+        title="What five licences allow and require")
+    lic = licences(ds)
+    parts = []
+    for _, row in lic.iterrows():
+        parts.append(f"{row['name']}: commercial use {row['commercial_use']}, "
+                     f"explicit patent grant {row['patent_grant']}, forbids some uses "
+                     f"{row['use_restrictions']}, OSI-approved {row['osi_approved']}")
+    alt_text = ("Grid of five licences against eight questions, each cell labelled yes, no "
+                "or conditional. " + "; ".join(parts) + ".")
+    table = licence_table(ds).drop(columns=["Main conditions", "Examples in this course"])
+    return Figure(chart, alt_text, table, "What each licence allows and requires")
+
+
+# --- The openness spectrum --------------------------------------------------------------
+
+def openness_stage(row: pd.Series) -> str:
+    """Place one release on the spectrum (see :data:`STAGES`)."""
+    if row["weights"] == "none":
+        return "API only"
+    if row["use_restrictions"] == "yes":
+        return "Weights with use restrictions"
+    if row["code"] == "training" and row["data"] in ("documented", "released"):
+        return "Open-source AI"
+    return "Open weights"
+
+
+def components(row: pd.Series) -> int:
+    """How many of the four parts the OSI definition needs are open: weights, training
+    code, training data information, and terms without use restrictions."""
+    return int(row["weights"] != "none") + int(row["code"] == "training") \
+        + int(row["data"] != "none") + int(row["use_restrictions"] == "no"
+                                            and row["weights"] != "none")
+
+
+def releases(ds: Dataset | None = None) -> pd.DataFrame:
+    """Model releases with their stage on the spectrum, oldest first."""
+    ds = ds or load_dataset()
+    r = ds.model_releases.copy()
+    r["stage"] = r.apply(openness_stage, axis=1)
+    r["stage_rank"] = r["stage"].map({s: i for i, s in enumerate(STAGES)})
+    r["components"] = r.apply(components, axis=1)
+    r["date_iso"] = r["date_start"].dt.strftime("%Y-%m-%d")
+    r["year"] = r["date_start"].dt.year
+    return r.sort_values("date_start").reset_index(drop=True)
+
+
+def releases_table(ds: Dataset | None = None) -> pd.DataFrame:
+    r = releases(ds)
+    return r[["name", "developer", "date", "stage", "weights", "code", "data", "licence",
+              "source_ids"]].rename(columns={
+                  "name": "Release", "developer": "Developer", "date": "Date",
+                  "stage": "Place on the spectrum", "weights": "Weights",
+                  "code": "Code", "data": "Training data", "licence": "Licence",
+                  "source_ids": "Sources"})
+
+
+def spectrum_chart(ds: Dataset | None = None, *, width: int = 450) -> Figure:
+    """Releases placed on the spectrum (rows) by date (x), each labelled by name.
+
+    A drop-down bound to a Vega-Lite param shows only releases that include a chosen part.
+    """
+    r = releases(ds)
+    r["has_training_code"] = r["code"] == "training"
+    r["has_data_info"] = r["data"] != "none"
+    cols = ["name", "developer", "date_iso", "stage", "licence", "weights", "code", "data",
+            "note", "source_ids", "has_training_code", "has_data_info", "use_restrictions"]
+    part = alt.param(
+        name="part_filter", value="all",
+        bind=alt.binding_select(
+            options=["all", "training code", "training data information",
+                     "no use restrictions"],
+            name="Show releases that include: "))
+    keep = ("part_filter == 'all' || (part_filter == 'training code' && "
+            "datum.has_training_code) || (part_filter == 'training data information' && "
+            "datum.has_data_info) || (part_filter == 'no use restrictions' && "
+            "datum.use_restrictions == 'no')")
+    base = alt.Chart(r[cols]).transform_filter(keep).encode(
+        x=alt.X("date_iso:T", title="Release date", axis=alt.Axis(format="%Y"),
+                scale=alt.Scale(domain=["2018-06-01", "2026-06-01"])),
+        y=alt.Y("stage:N", title=None, sort=list(reversed(STAGES)),
+                axis=alt.Axis(labelLimit=220)),
+    )
+    points = base.mark_point(size=140, filled=True).encode(
+        color=alt.Color("stage:N", scale=alt.Scale(domain=STAGES, range=STAGE_COLOURS),
+                        legend=None),
+        shape=alt.Shape("stage:N", scale=alt.Scale(domain=STAGES, range=STAGE_SHAPES),
+                        legend=None),
+        tooltip=[alt.Tooltip("name:N", title="Release"),
+                 alt.Tooltip("developer:N", title="Developer"),
+                 alt.Tooltip("date_iso:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("licence:N", title="Licence"),
+                 alt.Tooltip("weights:N", title="Weights"),
+                 alt.Tooltip("code:N", title="Code"),
+                 alt.Tooltip("data:N", title="Training data"),
+                 alt.Tooltip("source_ids:N", title="Sources")],
+    ).add_params(part)
+    labels = base.mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(text="name:N")
+    chart = (points + labels).properties(
+        width=width, height=240, title="Notable releases on the spectrum of openness")
+    alt_text = "Releases placed from closed to open: " + "; ".join(
+        f"{row['name']} ({row['developer']}, {row['date_start']:%B %Y}): {row['stage']}"
+        for _, row in r.iterrows()) + ". A drop-down keeps only releases that include " \
+        "training code, training data information, or terms without use restrictions."
+    return Figure(chart, alt_text, releases_table(ds), "Releases and what each includes")
+
+
+# --- Numbers quoted in the chapter's prose ----------------------------------------------
+
+def _day(ts: pd.Timestamp) -> str:
+    return ts.strftime("%-d %B %Y")
+
+
+def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
+    """Every number and key date the chapter's prose quotes, formatted, keyed by glue name."""
+    ds = ds or load_dataset()
+    s = hub_summary(ds)
+    metric = ds.metrics.set_index("metric_id")
+    ctx = ds.context_events.set_index("event_id")
+    ev = ds.events.set_index("event_id")
+    rel = releases(ds).set_index("release_id")
+    lic = licences(ds).set_index("licence_id")
+    downloads = metric.loc["sklearn-downloads-2026-05", "value"]
+
+    def whole(metric_id: str) -> str:
+        return f"{metric.loc[metric_id, 'value']:,.0f}"
+
+    return {
+        "hub_first": fmt_count(s["first_value"]),
+        "hub_first_date": _day(s["first_date"]),
+        "hub_peak": fmt_count(s["last_value"]),
+        "hub_peak_date": s["peak_date"].strftime("%B %Y"),
+        "hub_last_date": _day(s["last_date"]),
+        "hub_multiple": f"{s['multiple']:g}",
+        "hub_years": f"{s['years']:.1f}",
+        "hub_interview": fmt_count(s["interview_value"]),
+        "hub_interview_date": s["interview_date"].strftime("%B %Y"),
+        "hub_conflict_ratio": f"{s['conflict_ratio']:g}",
+        "hub_datasets_last": fmt_count(metric.loc["hf-datasets-2026-05", "value"]),
+        "hub_spaces_last": fmt_count(metric.loc["hf-spaces-2026-05", "value"]),
+        "tf_stars_2020": fmt_count(metric.loc["hf-stars-2020", "value"]),
+        "tf_stars_2022": fmt_count(metric.loc["hf-stars-2022-05", "value"]),
+        "tf_contributors": whole("hf-transformers-contributors-2022-05"),
+        "bigscience_researchers": whole("hf-bigscience-researchers-2022-05"),
+        "sklearn_committers": whole("sklearn-committers-2024"),
+        "opencv_committers": whole("opencv-committers-2024"),
+        "sklearn_downloads": f"{downloads / 1e9:.1f} billion",
+        "sklearn_downloads_date": _day(metric.loc["sklearn-downloads-2026-05", "as_of_start"]),
+        "osaid_date": _day(ctx.loc["osaid-1-0", "date_start"]),
+        "llama2_date": _day(rel.loc["llama-2", "date_start"]),
+        "llama_limit": fmt_count(lic.loc["llama-2", "user_limit"]),
+        "bloom_date": _day(rel.loc["bloom", "date_start"]),
+        "whisper_date": _day(rel.loc["whisper", "date_start"]),
+        "gptoss_date": _day(rel.loc["gpt-oss", "date_start"]),
+        "gpt2_date": _day(rel.loc["gpt-2", "date_start"]),
+        "gpt3_date": _day(rel.loc["gpt-3", "date_start"]),
+        "olmo_date": _day(rel.loc["olmo", "date_start"]),
+        "opencv_apache_date": _day(ev.loc["opencv-apache", "date_start"]),
+        "n_licences": str(len(lic)),
+        "n_permissive": str(len(permissive_without_restrictions(ds))),
+        "n_osi_approved": str(int((lic["osi_approved"] == "yes").sum())),
+        "n_releases": str(len(rel)),
+        "n_with_data": str(int((rel["data"] != "none").sum())),
+        "n_open_source_ai": str(int((rel["stage"] == "Open-source AI").sum())),
+        "n_openai_releases": str(int((rel["developer"] == "OpenAI").sum())),
+        "n_openai_stages": str(rel.loc[rel["developer"] == "OpenAI", "stage"].nunique()),
+    }

@@ -1,0 +1,503 @@
+"""Trade-offs between the community-led and investor-led models (chapters 7 and 8).
+
+Everything here is computed from the course's data package (``data/``): event counts per
+category, money raised over time, and how long each organisation took to reach its first
+funding, governance, licence and revenue milestones.  The weighting helpers take a reader's
+own ratings; the course ships no scores of its own here.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from ..charts import CATEGORY_ORDER, ORG_COLOURS, org_scales
+from ..data import Dataset, load_dataset
+from ..render import Figure
+
+__all__ = [
+    "DIMENSIONS",
+    "category_counts",
+    "events_grid_chart",
+    "example_ratings",
+    "funder_diversity",
+    "first_release_gaps",
+    "funding_summary",
+    "milestone_chart",
+    "milestones",
+    "learning_outcomes",
+    "licence_table",
+    "money_chart",
+    "schedule",
+    "money_raised",
+    "releases_table",
+    "span_text",
+    "structures_table",
+    "transition_gaps",
+    "weighted_scores",
+]
+
+#: the six dimensions chapter 7 compares the two models on
+DIMENSIONS = ["openness", "control", "funding stability", "speed", "community trust",
+              "mission drift (resistance to)"]
+ORG_ORDER = list(ORG_COLOURS)
+MILESTONE_CATEGORIES = ["release", "funding", "governance", "licence", "revenue"]
+
+
+def _ds(ds: Dataset | None) -> Dataset:
+    return ds if ds is not None else load_dataset()
+
+
+# --- counts of events ------------------------------------------------------------------------
+
+def category_counts(ds: Dataset | None = None) -> pd.DataFrame:
+    """Events per organisation and category, zeros included (4 x 6 rows).
+
+    Columns: ``org_id, org_name, model, category, n``.
+    """
+    ds = _ds(ds)
+    orgs = ds.organisations
+    grid = pd.MultiIndex.from_product([orgs.index, CATEGORY_ORDER],
+                                      names=["org_id", "category"])
+    n = ds.events.groupby(["org_id", "category"]).size().reindex(grid, fill_value=0)
+    out = n.rename("n").reset_index()
+    out["org_name"] = out["org_id"].map(orgs["name"])
+    out["model"] = out["org_id"].map(orgs["model"].astype(str))
+    return out[["org_id", "org_name", "model", "category", "n"]]
+
+
+def events_grid_chart(ds: Dataset | None = None) -> Figure:
+    """Organisation x category grid of event counts, with a model filter bound to a select.
+
+    Every cell prints its count, so the shading is never the only cue.
+    """
+    ds = _ds(ds)
+    counts = category_counts(ds)
+    model = alt.param(
+        name="model_filter", value=None,
+        bind=alt.binding_select(options=[None, "community-led", "investor-led"],
+                                labels=["both models", "community-led", "investor-led"],
+                                name="Show organisations of model: "))
+    base = (
+        alt.Chart(counts)
+        .transform_filter("model_filter == null || datum.model == model_filter")
+        .encode(
+            x=alt.X("category:N", sort=CATEGORY_ORDER, title="Category of event",
+                    axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("org_name:N", sort=ORG_ORDER, title=None),
+        )
+    )
+    cells = base.mark_rect(stroke="#444444", strokeWidth=0.5).encode(
+        color=alt.Color("n:Q", title="Events", scale=alt.Scale(scheme="greys", domain=[0, 6]),
+                        legend=None),
+        tooltip=[alt.Tooltip("org_name:N", title="Organisation"),
+                 alt.Tooltip("model:N", title="Model"),
+                 alt.Tooltip("category:N", title="Category"),
+                 alt.Tooltip("n:Q", title="Events")],
+    )
+    labels = base.mark_text(fontSize=14, fontWeight="bold").encode(
+        text=alt.Text("n:Q"),
+        color=alt.condition("datum.n >= 4", alt.value("white"), alt.value("black")),
+    )
+    chart = ((cells + labels).add_params(model)
+             .properties(width=520, height=200,
+                         title="Dated events per organisation and category"))
+    totals = counts.groupby("org_name", sort=False)["n"].sum()
+    gov = counts[counts.category == "governance"].set_index("org_name")["n"]
+    alt_text = (
+        "Grid of event counts by organisation (rows) and category (columns). Governance "
+        "events: " + ", ".join(f"{o} {int(gov[o])}" for o in ORG_ORDER)
+        + ". Total events: " + ", ".join(f"{o} {int(totals[o])}" for o in ORG_ORDER)
+        + ". A drop-down shows one model at a time.")
+    table = counts.pivot_table(index="org_name", columns="category", values="n",
+                               aggfunc="sum").reindex(index=ORG_ORDER, columns=CATEGORY_ORDER)
+    table = table.reset_index().rename(columns={"org_name": "Organisation"})
+    return Figure(chart, alt_text, table, "Number of dated events per organisation and category")
+
+
+# --- money -----------------------------------------------------------------------------------
+
+def money_raised(ds: Dataset | None = None) -> pd.DataFrame:
+    """Every event that states an amount, with running totals per organisation.
+
+    ``kind`` is ``pledge`` for the founding pledge (money promised, not received) and
+    ``investment`` for funding rounds.  ``cumulative`` adds investments only;
+    ``cumulative_with_pledges`` adds pledges too.  Amounts stay in their own currency
+    (the course does not convert EUR to USD).
+    """
+    ds = _ds(ds)
+    ev = ds.events[ds.events["amount"].notna()].copy()
+    ev["kind"] = ev["category"].map(lambda c: "pledge" if c == "founding" else "investment")
+    ev = ev.sort_values(["org_id", "date_start"])
+    ev["investment"] = ev["amount"].where(ev["kind"] == "investment", 0.0)
+    ev["cumulative"] = ev.groupby("org_id")["investment"].cumsum()
+    ev["cumulative_with_pledges"] = ev.groupby("org_id")["amount"].cumsum()
+    ev["date_iso"] = ev["date_start"].dt.strftime("%Y-%m-%d")
+    cols = ["event_id", "date", "date_iso", "org_id", "org_name", "title", "kind", "amount",
+            "currency", "cumulative", "cumulative_with_pledges", "source_id"]
+    return ev[cols].sort_values(["date_iso", "org_id"]).reset_index(drop=True)
+
+
+def funding_summary(ds: Dataset | None = None) -> pd.DataFrame:
+    """Per organisation: disclosed investment total, currency, number of funding events."""
+    ds = _ds(ds)
+    money = money_raised(ds)
+    inv = money[money.kind == "investment"]
+    funding_events = ds.events[ds.events.category == "funding"].groupby("org_id").size()
+    rows = []
+    for org_id, org in ds.organisations.iterrows():
+        mine = inv[inv.org_id == org_id]
+        rows.append({
+            "org_id": org_id,
+            "org_name": org["name"],
+            "funding_events": int(funding_events.get(org_id, 0)),
+            "disclosed_rounds": len(mine),
+            "disclosed_total": float(mine["amount"].sum()),
+            "currency": ";".join(sorted(set(mine["currency"]))) or None,
+        })
+    return pd.DataFrame(rows).set_index("org_id")
+
+
+def money_chart(ds: Dataset | None = None) -> Figure:
+    """Cumulative money raised per organisation (log scale), with a pledge toggle.
+
+    The checkbox adds OpenAI's 2015 pledge, which was a promise of donations, not money
+    received; leaving it off is the default.
+    """
+    ds = _ds(ds)
+    money = money_raised(ds)
+    colour, shape = org_scales()
+    pledges = alt.param(name="show_pledges", value=False,
+                        bind=alt.binding_checkbox(
+                            name="Include pledged donations (promised, not received) "))
+    base = (
+        alt.Chart(money)
+        .transform_filter("show_pledges || datum.kind == 'investment'")
+        .transform_calculate(total="show_pledges ? datum.cumulative_with_pledges "
+                                   ": datum.cumulative")
+        .encode(
+            x=alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y"),
+                    scale=alt.Scale(domain=["2015-01-01", "2026-01-01"])),
+            y=alt.Y("total:Q", title="Disclosed money raised, running total (log scale)",
+                    scale=alt.Scale(type="log", domain=[5e6, 3e9]),
+                    axis=alt.Axis(format="~s")),
+            color=alt.Color("org_name:N", scale=colour, title="Organisation",
+                            legend=alt.Legend(orient="bottom")),
+            detail="org_name:N",
+        )
+    )
+    lines = base.mark_line(interpolate="step-after", strokeWidth=2)
+    points = base.mark_point(size=110, filled=True, opacity=1).encode(
+        shape=alt.Shape("org_name:N", scale=shape, title="Organisation",
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("org_name:N", title="Organisation"),
+                 alt.Tooltip("date:N", title="Date"),
+                 alt.Tooltip("title:N", title="Event"),
+                 alt.Tooltip("kind:N", title="Kind"),
+                 alt.Tooltip("amount:Q", title="Amount", format=",.0f"),
+                 alt.Tooltip("currency:N", title="Currency"),
+                 alt.Tooltip("total:Q", title="Running total", format=",.0f"),
+                 alt.Tooltip("source_id:N", title="Source")],
+    )
+    chart = ((lines + points).add_params(pledges)
+             .properties(width=560, height=300,
+                         title="Money raised over time, as disclosed (USD; Probabl in EUR)"))
+    summary = funding_summary(ds)
+    parts = []
+    for org_id, row in summary.iterrows():
+        if row.disclosed_rounds:
+            parts.append(f"{row.org_name}: {row.disclosed_rounds} disclosed amount(s), "
+                         f"{row.disclosed_total:,.0f} {row.currency} in total")
+        else:
+            parts.append(f"{row.org_name}: no disclosed amount")
+    alt_text = ("Step lines of the running total of disclosed money raised by each "
+                "organisation, on a log scale. " + "; ".join(parts)
+                + ". A checkbox adds OpenAI's 2015 pledge of donations.")
+    table = money[["date", "org_name", "title", "kind", "amount", "currency", "cumulative",
+                   "source_id"]].rename(columns={
+                       "date": "Date", "org_name": "Organisation", "title": "Event",
+                       "kind": "Kind", "amount": "Amount", "currency": "Currency",
+                       "cumulative": "Running total (investment only)",
+                       "source_id": "Source"})
+    for col in ("Amount", "Running total (investment only)"):
+        table[col] = table[col].map(lambda v: f"{v:,.0f}")
+    return Figure(chart, alt_text, table, "Every event with a stated amount, oldest first")
+
+
+def funder_diversity(ds: Dataset | None = None) -> pd.DataFrame:
+    """Per organisation: rows in ``funding_sources``, distinct funders, distinct funder types.
+
+    ``types`` lists the funder types, so a reader can see *which* kinds of money each
+    organisation relies on, not only how many.
+    """
+    ds = _ds(ds)
+    fs = ds.funding_sources
+    rows = []
+    for org_id, org in ds.organisations.iterrows():
+        mine = fs[fs.org_id == org_id]
+        rows.append({
+            "org_id": org_id,
+            "org_name": org["name"],
+            "model": str(org["model"]),
+            "entries": len(mine),
+            "funders": mine["funder"].nunique(),
+            "funder_types": mine["funder_type"].nunique(),
+            "types": "; ".join(sorted(mine["funder_type"].unique())),
+        })
+    return pd.DataFrame(rows).set_index("org_id")
+
+
+def releases_table(ds: Dataset | None = None) -> pd.DataFrame:
+    """What each organisation released, under which licence, and what it kept back."""
+    ds = _ds(ds)
+    rel = ds.releases.copy()
+    rel["order"] = rel["org_id"].map({o: i for i, o in enumerate(ds.organisations.index)})
+    rel = rel.sort_values(["order", "date_start"], na_position="last")
+    out = pd.DataFrame({
+        "Organisation": rel["org_id"].map(ds.organisations["name"]),
+        "Release": rel["artefact"],
+        "Date": rel["date"].fillna("undated"),
+        "Access": rel["access"],
+        "Licence": rel["licence"],
+        "Not open": rel["what_is_not"],
+        "Sources": rel["source_ids"],
+    })
+    return out.reset_index(drop=True)
+
+
+# --- time to milestones ----------------------------------------------------------------------
+
+def first_release_gaps(ds: Dataset | None = None) -> pd.Series:
+    """Calendar years from start to first public release, where the data give both."""
+    ds = _ds(ds)
+    orgs = ds.organisations
+    known = orgs[orgs["first_public_release_start"].notna()]
+    return (known["first_public_release_start"].dt.year
+            - known["founded_start"].dt.year).astype(int)
+
+
+def milestones(ds: Dataset | None = None) -> pd.DataFrame:
+    """First event of each category after founding, per organisation.
+
+    ``years`` counts calendar years (the founding year of three organisations is known
+    only to the year, so finer gaps would be false precision).
+    """
+    ds = _ds(ds)
+    orgs = ds.organisations
+    ev = ds.events[ds.events.category.isin(MILESTONE_CATEGORIES)]
+    first = ev.sort_values("date_start").groupby(["org_id", "category"], as_index=False).first()
+    first["founded_year"] = first["org_id"].map(orgs["founded_start"].dt.year)
+    first["years"] = (first["date_start"].dt.year - first["founded_year"]).astype(int)
+    first["org_name"] = first["org_id"].map(orgs["name"])
+    first["model"] = first["org_id"].map(orgs["model"].astype(str))
+    cols = ["org_id", "org_name", "model", "category", "date", "title", "years", "source_id"]
+    return first[cols].reset_index(drop=True)
+
+
+def transition_gaps(ds: Dataset | None = None) -> dict[str, int]:
+    """Years between the moves from one sustainability arrangement to the next."""
+    ds = _ds(ds)
+    ev = ds.events.set_index("event_id")
+    orgs = ds.organisations
+
+    def y(event_id: str) -> int:
+        return int(ev.loc[event_id, "date_start"].year)
+
+    return {
+        "opencv_start_to_foundation": y("opencv-foundation") - int(orgs.loc["opencv",
+                                                                            "founded_start"].year),
+        "sklearn_start_to_consortium": y("sklearn-consortium") - int(
+            orgs.loc["sklearn", "founded_start"].year),
+        "sklearn_consortium_to_probabl": y("sklearn-probabl") - y("sklearn-consortium"),
+        "sklearn_probabl_to_seed": y("sklearn-probabl-seed") - y("sklearn-probabl"),
+        "openai_launch_to_lp": y("openai-lp") - y("openai-launch"),
+        "openai_lp_to_pbc": y("openai-pbc") - y("openai-lp"),
+        "openai_launch_to_pbc": y("openai-pbc") - y("openai-launch"),
+        "hf_founded_to_series_a": y("hf-series-a") - int(orgs.loc["hf", "founded_start"].year),
+        "hf_series_a_to_d": y("hf-series-d") - y("hf-series-a"),
+    }
+
+
+def span_text(ds: Dataset | None, start_event: str, end_event: str) -> str:
+    """'3 years and 3 months' between two events dated to at least the month; else years."""
+    ds = _ds(ds)
+    ev = ds.events.set_index("event_id")
+    a, b = ev.loc[start_event], ev.loc[end_event]
+    if "year" in (a["date_precision"], b["date_precision"]):
+        years = int(b["date_start"].year - a["date_start"].year)
+        return f"{years} year" + ("" if years == 1 else "s")
+    months = ((b["date_start"].year - a["date_start"].year) * 12
+              + b["date_start"].month - a["date_start"].month)
+    years, months = divmod(int(months), 12)
+    parts = []
+    if years:
+        parts.append(f"{years} year" + ("" if years == 1 else "s"))
+    if months:
+        parts.append(f"{months} month" + ("" if months == 1 else "s"))
+    return " and ".join(parts) or "less than a month"
+
+
+def milestone_chart(ds: Dataset | None = None) -> Figure:
+    """Years from founding to the first event of each kind, with an organisation filter."""
+    ds = _ds(ds)
+    ms = milestones(ds)
+    colour, shape = org_scales()
+    pick = alt.param(
+        name="org_filter", value=None,
+        bind=alt.binding_select(options=[None, *ORG_ORDER],
+                                labels=["all organisations", *ORG_ORDER],
+                                name="Show organisation: "))
+    chart = (
+        alt.Chart(ms)
+        .mark_point(size=140, filled=True, opacity=0.9)
+        .encode(
+            x=alt.X("years:Q", title="Calendar years after the organisation started",
+                    scale=alt.Scale(domain=[0, 22])),
+            y=alt.Y("category:N", sort=MILESTONE_CATEGORIES,
+                    title="First event of this kind"),
+            yOffset=alt.YOffset("org_name:N", sort=ORG_ORDER),
+            color=alt.Color("org_name:N", scale=colour, title="Organisation",
+                            legend=alt.Legend(orient="bottom")),
+            shape=alt.Shape("org_name:N", scale=shape, title="Organisation",
+                            legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("org_name:N", title="Organisation"),
+                     alt.Tooltip("category:N", title="Milestone"),
+                     alt.Tooltip("title:N", title="First event"),
+                     alt.Tooltip("date:N", title="Date"),
+                     alt.Tooltip("years:Q", title="Years after start"),
+                     alt.Tooltip("source_id:N", title="Source")],
+        )
+        .add_params(pick)
+        .transform_filter("org_filter == null || datum.org_name == org_filter")
+        .properties(width=560, height=260,
+                    title="How long each organisation took to reach its first milestones")
+    )
+    parts = []
+    for org in ORG_ORDER:
+        mine = ms[ms.org_name == org]
+        parts.append(org + ": " + (", ".join(f"first {r.category} after {r.years} years"
+                                             for r in mine.itertuples()) or "none"))
+    alt_text = ("Dot chart of calendar years from each organisation's start to its first "
+                "release, funding, governance, licence and revenue event in the course data. "
+                + "; ".join(parts) + ". A drop-down shows one organisation at a time.")
+    table = ms[["org_name", "category", "title", "date", "years", "source_id"]].rename(
+        columns={"org_name": "Organisation", "category": "Milestone", "title": "First event",
+                 "date": "Date", "years": "Years after start", "source_id": "Source"})
+    return Figure(chart, alt_text, table, "First event of each kind per organisation")
+
+
+def structures_table(ds: Dataset | None = None) -> pd.DataFrame:
+    """Each organisation's legal or organisational forms over time, and who controlled them."""
+    ds = _ds(ds)
+    st = ds.structures.copy()
+    st["order"] = st["org_id"].map({o: i for i, o in enumerate(ds.organisations.index)})
+    st = st.sort_values(["order", "start_start"])
+    return pd.DataFrame({
+        "Organisation": st["org_id"].map(ds.organisations["name"]),
+        "Entity": st["entity"],
+        "Form": st["form"],
+        "From": st["start"],
+        "Until": st["end"].fillna("no end date recorded"),
+        "Controlled by": st["controlled_by"],
+        "Sources": st["source_ids"],
+    }).reset_index(drop=True)
+
+
+def licence_table(ds: Dataset | None = None) -> pd.DataFrame:
+    """The licences the course discusses, with what they allow and whether the OSI approves."""
+    ds = _ds(ds)
+    lic = ds.licences
+    return pd.DataFrame({
+        "Licence": lic["name"],
+        "For": lic["kind"],
+        "Commercial use": lic["commercial_use"],
+        "Patent grant": lic["patent_grant"],
+        "Use restrictions": lic["use_restrictions"],
+        "OSI approved": lic["osi_approved"],
+        "Main conditions": lic["conditions"],
+    }).reset_index(drop=True)
+
+
+# --- weighting -------------------------------------------------------------------------------
+
+def example_ratings() -> pd.DataFrame:
+    """One reader's ratings (1 = weak, 5 = strong) of the two models on the six dimensions.
+
+    These are a worked example of a judgement, not data: chapter 7 explains each rating from
+    the evidence, and readers are asked to change them.
+    """
+    return pd.DataFrame(
+        {"community-led": [5, 4, 3, 2, 5, 4], "investor-led": [3, 2, 4, 5, 3, 2]},
+        index=pd.Index(DIMENSIONS, name="dimension"))
+
+
+#: two ways of weighting the dimensions, used as examples in chapter 7
+EXAMPLE_WEIGHTS = {
+    "equal weights": {d: 1 for d in DIMENSIONS},
+    "growth first": {**{d: 1 for d in DIMENSIONS}, "speed": 5, "funding stability": 4},
+}
+
+
+def weighted_scores(ratings: pd.DataFrame, weights: dict[str, float]) -> pd.Series:
+    """Weighted average of each column of ``ratings`` (rows are dimensions).
+
+    ``weights`` maps dimension -> weight (any non-negative numbers; they are normalised).
+    Dimensions missing from ``weights`` count zero.
+    """
+    w = pd.Series({d: float(weights.get(d, 0.0)) for d in ratings.index})
+    if (w < 0).any():
+        raise ValueError("weights must not be negative")
+    if w.sum() == 0:
+        raise ValueError("at least one weight must be positive")
+    return ratings.mul(w / w.sum(), axis=0).sum().round(2)
+
+
+# --- course plan (chapter 9, the instructor guide) -------------------------------------------
+
+def learning_outcomes() -> pd.DataFrame:
+    """Every learning objective of the teaching chapters, from ``exercises/objectives.yml``."""
+    from ..course import _objectives
+
+    rows = []
+    for chapter, meta in _objectives().items():
+        number = int(chapter.split("-", 1)[0])
+        for obj in meta["objectives"]:
+            rows.append({"Chapter": f"{number}. {meta['title']}", "Objective id": obj["id"],
+                         "By the end, learners can": obj["text"]})
+    return pd.DataFrame(rows)
+
+
+def schedule(sessions: dict[str, list[str]]) -> pd.DataFrame:
+    """Minutes per session for a plan that maps a session name to chapter ids."""
+    from ..course import _objectives
+
+    meta = _objectives()
+    rows = []
+    for session, chapters in sessions.items():
+        unknown = [c for c in chapters if c not in meta]
+        if unknown:
+            raise KeyError(f"unknown chapter id(s): {', '.join(unknown)}")
+        rows.append({
+            "Session": session,
+            "Chapters": "; ".join(f"{int(c.split('-', 1)[0])}. {meta[c]['title']}"
+                                  for c in chapters),
+            "Teaching minutes": sum(int(meta[c]["minutes"]) for c in chapters),
+        })
+    return pd.DataFrame(rows)
+
+
+#: two suggested formats for the instructor guide (chapter ids from objectives.yml)
+SIX_WEEKS = {
+    "Week 1": ["02-why-open-source-ai", "03-four-organisations"],
+    "Week 2": ["04-community-led"],
+    "Week 3": ["05-investor-led"],
+    "Week 4": ["06-big-tech"],
+    "Week 5": ["07-trade-offs"],
+    "Week 6": ["08-choosing-a-model"],
+}
+TWO_DAYS = {
+    "Day 1, morning": ["02-why-open-source-ai", "03-four-organisations"],
+    "Day 1, afternoon": ["04-community-led", "05-investor-led"],
+    "Day 2, morning": ["06-big-tech", "07-trade-offs"],
+    "Day 2, afternoon": ["08-choosing-a-model"],
+}

@@ -1,0 +1,53 @@
+"""``osai`` command line: one entry point for the course's tools.
+
+    osai grade ...      instructors: release, collect, autograde, feedback, export, plot
+    osai quiz ...       quiz banks: validate, handouts and answer keys
+    osai data check     validate data/ and print a summary
+    osai assets         fetch the offline front-end assets for the book
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _data(argv: list[str]) -> int:
+    from .data import DataError, load_dataset
+
+    try:
+        ds = load_dataset()
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for name in ds.names:
+        print(f"{name:16s} {len(ds[name]):4d} rows")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    command, rest = argv[0], argv[1:]
+    if command == "grade":
+        from .grading import main as grade_main
+
+        return grade_main(rest) or 0
+    if command == "quiz":
+        from .quiz.__main__ import main as quiz_main
+
+        return quiz_main(rest) or 0
+    if command == "data":
+        return _data(rest)
+    if command == "assets":
+        from .assets import fetch
+
+        fetch(force="--force" in rest)
+        return 0
+    print(f"unknown command '{command}'\n{__doc__}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

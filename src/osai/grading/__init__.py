@@ -1,0 +1,34 @@
+"""Grading the course's exercises with nbgrader, safely.
+
+* :mod:`.authoring`: assignment sources (jupytext percent files with ``grading`` markers)
+  become nbgrader source notebooks;
+* :mod:`.course`: the instructor's working folder (``course-work/``) and nbgrader's
+  configuration;
+* :mod:`.sandbox` and :mod:`.preprocessors`: every submission runs in its own
+  bubblewrap sandbox with limits, and its cells are put back in the released layout;
+* :mod:`.workflow`: the commands release, collect, autograde, feedback, export, plot;
+* :mod:`.cli`: ``main(argv)``, the ``osai grade`` command line.
+"""
+
+from __future__ import annotations
+
+from .authoring import AssignmentSpec, AuthoringError, build_source_notebook, fill_answers, \
+    find_assignments, solution_answers
+from .cli import main
+from .course import Course, GradingError
+from .sandbox import Limits, SandboxSettings, SandboxUnavailable
+
+__all__ = [
+    "AssignmentSpec",
+    "AuthoringError",
+    "Course",
+    "GradingError",
+    "Limits",
+    "SandboxSettings",
+    "SandboxUnavailable",
+    "build_source_notebook",
+    "fill_answers",
+    "find_assignments",
+    "main",
+    "solution_answers",
+]

@@ -1,0 +1,44 @@
+"""``python -m osai.quiz``: check the banks, or write instructor handouts.
+
+    python -m osai.quiz check                 # validate every bank; exit 1 with the problem
+    python -m osai.quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .bank import QuizError, load_all, load_bank
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m osai.quiz", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate every quiz bank")
+    check.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    hand = sub.add_parser("handouts", help="write printable handouts and answer keys")
+    hand.add_argument("--out", required=True, type=Path, help="output folder")
+    hand.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.command == "check":
+        n = sum(len(b["questions"]) for b in banks.values())
+        print(f"{len(banks)} banks, {n} questions: all valid")
+        return 0
+    from .handouts import write_handouts
+
+    written = write_handouts(banks, args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Shared fixtures.
+
+Browser fixtures serve the built book (``_build/html``, or ``$OSAI_BUILD_DIR``) on
+127.0.0.1 and give pages that abort every request outside that origin and record console
+errors, failed requests and outside requests (``osai.browser.PageAudit``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from osai import browser
+
+
+@pytest.fixture(scope="session")
+def book_dir():
+    if not (browser.BUILD / "index.html").is_file():
+        pytest.fail(f"{browser.BUILD} has no index.html: `make test` builds the book first")
+    return browser.BUILD
+
+
+@pytest.fixture(scope="session")
+def book_url(book_dir):
+    with browser.serve(book_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = browser.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def audited_page(chromium, book_url):
+    """A fresh browser context and page; yields (page, audit). Storage is empty."""
+    context = chromium.new_context()
+    page = context.new_page()
+    audit = browser.PageAudit(book_url)
+    audit.attach(page)
+    yield page, audit
+    context.close()

@@ -1,0 +1,92 @@
+"""Chapter 2 analyses: Hub growth, licences and the openness spectrum, on the real data."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from osai.analysis import openness
+from osai.render import Figure
+
+
+def test_hub_models_marks_the_conflicting_interview_figure():
+    m = openness.hub_models()
+    interview = m[~m["preferred"]]
+    assert len(interview) == 1
+    row = interview.iloc[0]
+    assert row["value"] == 100_000 and row["source_id"] == "S35"
+    assert set(m.loc[m["preferred"], "source_id"]) == {"S36"}
+
+
+def test_hub_summary_uses_documentation_figures():
+    s = openness.hub_summary()
+    assert s["first_value"] == 50_000
+    assert s["first_date"] == pd.Timestamp("2022-06-01")
+    assert s["last_value"] == 2_000_000
+    assert s["peak_date"] == pd.Timestamp("2025-10-07")
+    assert s["multiple"] == 40
+    assert s["conflict_ratio"] == 2
+    assert s["docs_same_year_date"] == pd.Timestamp("2022-06-01")
+
+
+def test_licences_in_teaching_order_and_osi_status():
+    lic = openness.licences()
+    assert lic["licence_id"].tolist() == openness.LICENCE_ORDER
+    approved = dict(zip(lic["name"], lic["osi_approved"]))
+    assert approved == {"MIT": "yes", "BSD-3-Clause": "yes", "Apache-2.0": "yes",
+                        "BigScience RAIL 1.0": "no", "Llama 2 Community Licence": "no"}
+
+
+def test_only_apache_and_rail_grant_patents_explicitly():
+    lic = openness.licences()
+    assert set(lic.loc[lic["patent_grant"] == "yes", "licence_id"]) == {
+        "apache-2.0", "bigscience-rail-1.0"}
+
+
+def test_permissive_licences_are_the_three_software_licences():
+    assert openness.permissive_without_restrictions() == ["MIT", "BSD-3-Clause", "Apache-2.0"]
+
+
+def test_licence_matrix_has_every_answer():
+    long = openness.licence_matrix()
+    assert len(long) == 5 * len(openness.LICENCE_QUESTIONS)
+    llama = long[(long["licence_id"] == "llama-2") & (long["question"] == "commercial_use")]
+    assert llama["answer"].item() == "conditional"
+
+
+def test_spectrum_places_real_releases():
+    r = openness.releases().set_index("release_id")
+    assert r.loc["gpt-3", "stage"] == "API only"
+    assert r.loc["llama-2", "stage"] == "Weights with use restrictions"
+    assert r.loc["bloom", "stage"] == "Weights with use restrictions"
+    assert r.loc["whisper", "stage"] == "Open weights"
+    assert r.loc["gpt-oss", "stage"] == "Open weights"
+    assert r.loc["olmo", "stage"] == "Open-source AI"
+    assert r.loc["olmo", "components"] == 4 and r.loc["gpt-3", "components"] == 0
+    # BLOOM has more of the parts than gpt-oss, yet sits lower: its licence restricts use
+    assert r.loc["bloom", "components"] > r.loc["gpt-oss", "components"]
+    assert list(r.index) == ["gpt-2", "gpt-3", "bloom", "whisper", "llama-2", "olmo",
+                             "gpt-oss"]
+
+
+def test_charts_are_figures_with_text_alternatives_and_bound_filter():
+    for make in (openness.hub_growth_chart, openness.licence_chart, openness.spectrum_chart):
+        fig = make()
+        assert isinstance(fig, Figure) and fig.alt_text and fig.table is not None
+        fig.chart.to_dict()
+    spec = openness.spectrum_chart().chart.to_dict()
+    params = spec.get("params", []) + [
+        p for layer in spec["layer"] for p in layer.get("params", [])]
+    assert params[0]["name"] == "part_filter"
+    assert params[0]["bind"]["name"].startswith("Show releases")
+    assert "2M" in openness.hub_growth_chart().alt_text
+
+
+def test_chapter_numbers_come_from_data():
+    n = openness.chapter_numbers()
+    assert n["hub_first"] == "50K" and n["hub_peak"] == "2M"
+    assert n["hub_interview"] == "100K" and n["hub_conflict_ratio"] == "2"
+    assert n["osaid_date"] == "28 October 2024"
+    assert n["llama_limit"] == "700M"
+    assert n["sklearn_committers"] == "3,192" and n["tf_contributors"] == "1,200"
+    assert n["n_releases"] == "7" and n["n_with_data"] == "2"
+    assert n["n_open_source_ai"] == "1" and n["n_osi_approved"] == "3"

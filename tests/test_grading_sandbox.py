@@ -1,0 +1,83 @@
+"""The sandbox on its own: one small notebook per test, run by the real runner."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from osai.grading.sandbox import SandboxSettings, UnsandboxedWarning, check_sandbox, \
+    merge_results, run_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+HAS_BWRAP = os.access("/usr/bin/bwrap", os.X_OK)
+needs_bwrap = pytest.mark.skipif(not HAS_BWRAP, reason="bubblewrap (/usr/bin/bwrap) is not "
+                                 "installed: these tests run notebooks in its sandbox")
+
+
+def _notebook(*sources: str):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") + o.get("evalue", "") + o.get("ename", "")
+                   for o in cell.outputs)
+
+
+@needs_bwrap
+def test_sandboxed_run_sees_only_its_data_and_is_limited(tmp_path):
+    nb = _notebook(
+        "import os, sys\nprint(sorted(os.listdir('.')), os.getuid())",
+        "import pandas as pd\nprint(len(pd.read_csv('events.csv')) > 0)",
+        "print('x' * 5_000_000)",
+        "import time\ntime.sleep(60)",
+        "print('still running after the interrupt')",
+        "open('/etc/hosts-copy', 'w')",
+    )
+    settings = SandboxSettings().with_limits(cell_timeout=4, notebook_timeout=90,
+                                             cell_output_kb=64)
+    check_sandbox(settings)
+    result = run_notebook(nb, [ROOT / "data" / "events.csv"], settings, tmp_path / "scratch")
+    merge_results(nb, result)
+    assert result.isolated and result.status == "timeout" and result.truncated
+    assert _text(nb.cells[0]) == "['events.csv'] 1000\n"
+    assert _text(nb.cells[1]) == "True\n"
+    assert "output truncated" in _text(nb.cells[2]) and len(_text(nb.cells[2])) < 70_000
+    assert "CellTimeoutError" in _text(nb.cells[3])
+    assert _text(nb.cells[4]) == "still running after the interrupt\n"
+    assert "Read-only file system" in _text(nb.cells[5])
+
+
+@needs_bwrap
+def test_notebook_time_limit_kills_the_whole_sandbox(tmp_path):
+    nb = _notebook("print('first')", "import time\ntime.sleep(120)", "print('never')")
+    settings = SandboxSettings().with_limits(cell_timeout=300, notebook_timeout=12)
+    result = run_notebook(nb, [], settings, tmp_path / "scratch")
+    merge_results(nb, result)
+    assert result.status == "timeout" and "whole notebook" in result.message
+    assert result.seconds < 40
+    assert _text(nb.cells[0]) == "first\n"
+    assert nb.cells[2].outputs[0].ename == "CellNotRun"
+
+
+def test_no_sandbox_still_runs_in_its_own_process_with_limits(tmp_path):
+    nb = _notebook("import os\nprint(os.getcwd() != %r)" % os.getcwd(),
+                   "bytearray(4 * 1024 ** 3)")
+    settings = SandboxSettings(isolate=False).with_limits(memory_mb=1024)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        check_sandbox(settings)
+    assert any(issubclass(w.category, UnsandboxedWarning) for w in caught)
+    result = run_notebook(nb, [], settings, tmp_path / "scratch")
+    merge_results(nb, result)
+    assert not result.isolated and result.status == "ok"
+    assert _text(nb.cells[0]) == "True\n"
+    assert "MemoryError" in _text(nb.cells[1])
+    assert not any(p.name.startswith("run-") for p in (tmp_path / "scratch").iterdir())
