@@ -20,31 +20,11 @@ from osai import browser, explore
 pytestmark = pytest.mark.browser
 
 CH03 = "chapters/03-four-organisations.html"
-TRADEOFF_PAGES = ["chapters/07-trade-offs.html", "chapters/_scratch-tradeoff.html"]
-
-#: Requests that fail on chapter 03 for a reason outside these exercises: the quiz widget's
-#: page loads the ipywidgets HTML manager, whose CSS asks for font files next to the page
-#: (chapters/@jupyter-widgets/html-manager/dist/*.woff2) that the vendored copy does not
-#: serve.  Only those exact URLs (and the matching console lines) are tolerated here.
-_HTML_MANAGER_FONT = re.compile(r"@jupyter-widgets/html-manager/dist/[0-9a-f]+\.(woff2?|ttf)")
-
+TRADEOFF_PAGES = ["chapters/07-trade-offs.html"]
 
 def own_problems(audit) -> list[str]:
-    problems = audit.problems()
-    if not any(_HTML_MANAGER_FONT.search(p) for p in problems):
-        return problems
-    font_failures = sum(1 for p in audit.failed_requests
-                        if _HTML_MANAGER_FONT.search(p) and "HTTP 404" in p)
-    out, skipped_console = [], 0
-    for p in problems:
-        if _HTML_MANAGER_FONT.search(p):
-            continue
-        if (p.startswith("console error: Failed to load resource") and "404" in p
-                and skipped_console < font_failures):
-            skipped_console += 1
-            continue
-        out.append(p)
-    return out
+    """Everything that went wrong on the page: nothing is tolerated."""
+    return audit.problems()
 
 
 def open_page(page, url: str) -> None:
