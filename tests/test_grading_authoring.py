@@ -200,3 +200,52 @@ def test_cli_help_lists_every_command(capsys):
     for command in ("release", "collect", "autograde", "feedback", "export", "plot",
                     "validate"):
         assert command in out
+
+
+def test_redaction_scrubs_hidden_lines_from_outputs():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_output
+
+    from osai.grading.preprocessors import RedactHiddenTests
+
+    nb = nbformat.v4.new_notebook()
+    cell = new_code_cell("assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(41) == 42\n"
+                         "### END HIDDEN TESTS")
+    cell.outputs = [
+        new_output("error", ename="AssertionError", evalue="",
+                   traceback=["\x1b[0;31m----> 3\x1b[0m \x1b[38;5;28;01massert\x1b[39;00m "
+                              "f(\x1b[38;5;241m41\x1b[39m) \x1b[38;5;241m==\x1b[39m 42"]),
+        new_output("stream", name="stdout", text="['assert f(1) == 2\\n### BEGIN HIDDEN TESTS"
+                                                 "\\nassert f(41) == 42\\n### END HIDDEN "
+                                                 "TESTS']\n"),
+        new_output("stream", name="stdout", text="nothing secret here\n"),
+    ]
+    shown = new_code_cell("print(f(41))  # also visible, so not a secret")
+    nb.cells = [cell, new_code_cell("x = 1"), shown]
+    nb, _ = RedactHiddenTests().preprocess(nb, {})
+    error, printed, plain = cell.outputs
+    assert "f(41) == 42" not in "".join(error.traceback) and "[hidden test]" in error.traceback[0]
+    assert error.evalue == "(a hidden test failed)"
+    assert "f(41) == 42" not in printed.text and "HIDDEN TESTS" not in printed.text
+    assert "assert f(1) == 2" in printed.text
+    assert plain.text == "nothing secret here\n"
+
+
+def test_hidden_text_in_ignores_markup():
+    from osai.grading.workflow import hidden_text_in
+
+    page = '<span class="k">assert</span> <span>f</span>(41) == 42'
+    assert hidden_text_in(page, ["assert f(41) == 42"]) == ["assert f(41) == 42"]
+    assert hidden_text_in("<p>fine</p>", ["assert f(41) == 42"]) == []
+
+
+def test_two_commands_never_change_one_working_folder_at_once(tmp_path):
+    from osai.grading.course import Course, GradingError
+
+    course = Course(workdir=tmp_path, assignments_dir=ASSIGNMENTS, data_dir=ROOT / "data")
+    with course.lock("autograde 01-data-analysis"):
+        with pytest.raises(GradingError, match="'osai grade autograde 01-data-analysis'"):
+            with course.lock("feedback 01-data-analysis"):
+                pass
+    with course.lock("feedback 01-data-analysis"):  # free again
+        pass

@@ -1,4 +1,5 @@
-"""The sandbox on its own: one small notebook per test, run by the real runner."""
+"""The sandbox on its own (one small notebook per test, run by the real runner), and
+nbgrader's Validator on a source that fails its own tests."""
 
 from __future__ import annotations
 
@@ -81,3 +82,36 @@ def test_no_sandbox_still_runs_in_its_own_process_with_limits(tmp_path):
     assert _text(nb.cells[0]) == "True\n"
     assert "MemoryError" in _text(nb.cells[1])
     assert not any(p.name.startswith("run-") for p in (tmp_path / "scratch").iterdir())
+
+
+@pytest.mark.parametrize("name", ["01-data-analysis", "02-comparison-chart",
+                                  "03-case-analysis"])
+def test_every_source_passes_its_own_tests(name):
+    """nbgrader's Validator, solutions and hidden tests included (`nbgrader validate`
+    exits 0 even when tests fail, so its result dictionary is read instead)."""
+    from osai.grading.course import Course
+    from osai.grading.validation import validate_assignment
+
+    report = validate_assignment(Course.create(), name)
+    assert report.ok, report.describe()
+
+
+def test_validation_reports_a_source_that_fails_its_own_tests(tmp_path):
+    from osai.grading.course import Course
+    from osai.grading.validation import validate_assignment
+
+    folder = tmp_path / "assignments" / "broken"
+    folder.mkdir(parents=True)
+    (folder / "broken.py").write_text(
+        "# ---\n# jupyter:\n#   kernelspec: {display_name: Python 3, language: python, "
+        "name: python3}\n#   osai: {title: Broken, data: []}\n# ---\n\n"
+        '# %% grading={"kind": "answer", "id": "f"}\ndef f(x):\n    ### BEGIN SOLUTION\n'
+        "    return x\n    ### END SOLUTION\n\n"
+        '# %% grading={"kind": "tests", "id": "test-f", "points": 1}\nassert f(1) == 1\n'
+        "### BEGIN HIDDEN TESTS\nassert f(1) == 2, 'the solution is wrong'\n"
+        "### END HIDDEN TESTS\n")
+    course = Course(workdir=tmp_path / "work", assignments_dir=tmp_path / "assignments",
+                    data_dir=ROOT / "data")
+    report = validate_assignment(course, "broken")
+    assert not report.ok
+    assert "FAILED" in report.describe() and "the solution is wrong" in report.describe()

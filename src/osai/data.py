@@ -11,7 +11,9 @@ column, so a bad row stops the book build with a message that says where to look
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -105,20 +107,42 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
         raise DataError(rel, "file is missing")
     raw = path.read_bytes()
     if not raw.strip():
-        raise DataError(rel, "file is empty (expected a header row and data rows)")
+        raise DataError(rel, "file is empty (expected a header row and data rows)",
+                        row=1)
     text = raw.decode("utf-8", errors="strict")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
     if text.count('"') % 2:
+        # the unbalanced quote swallows the rest of the file into the last record, so
+        # that record (not the last line: quoted cells may span lines) is where it opened
+        last = records[-1]
         raise DataError(rel, "file ends inside a quoted cell (truncated or unbalanced quote)",
-                        row=text.count("\n") + (0 if text.endswith("\n") else 1))
+                        row=len(records),
+                        column=header[len(last) - 1] if 0 < len(last) <= len(header) else None)
     if len([line for line in text.splitlines() if line.strip()]) < 2:
         raise DataError(rel, "file has a header but no data rows", row=1)
+    # named columns, not positions: frictionless compares labels position by position, so
+    # one missing column would be reported as the last one (or as a "bad header")
+    names = [f["name"] for f in schema["fields"]]
+    for label in header:
+        if label not in names:
+            raise DataError(rel, f"unknown column '{label}' (not in the schema in "
+                            "datapackage.json)", 1, label)
+    for name in names:
+        if name not in header:
+            raise DataError(rel, f"missing column '{name}'", 1, name)
     resource = Resource(path=path.name, basepath=str(path.parent),
                         schema=Schema.from_descriptor(schema),
                         format="csv", encoding="utf-8")
     report = resource.validate()
     if report.valid:
         return
-    err = report.tasks[0].errors[0]
+    errors = report.tasks[0].errors
+    err = errors[0]
+    # a cut-off row also breaks rules in the cells it still has; say it is cut off
+    same_row = [e for e in errors if getattr(e, "row_number", None) is not None
+                and e.row_number == getattr(err, "row_number", None)]
+    err = next((e for e in same_row if e.type in ("missing-cell", "extra-cell")), err)
     row = getattr(err, "row_number", None)
     column = getattr(err, "field_name", None) or getattr(err, "label", None)
     kind = err.type

@@ -32,6 +32,16 @@ def _drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, do
         context["script_files"] = [s for s in scripts if not _is_thebe(s)]
 
 
+def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree) -> None:
+    """docutils marks each bibliography entry ``role="doc-biblioentry"`` inside a
+    ``role="list"`` container: the role is deprecated in ARIA and a list needs list items,
+    so axe (WCAG 2.1 A) fails the page.  Entries become plain list items."""
+    body = context.get("body")
+    if body and 'role="doc-biblioentry"' in body:
+        context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def _is_notebook_source(path: Path) -> bool:
     if path.suffix != ".md" or not path.is_file():
         return False
@@ -67,6 +77,7 @@ def _check_pages(app: Sphinx, exception) -> None:
 
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _drop_thebe, priority=900)
+    app.connect("html-page-context", _fix_citation_roles, priority=900)
     # before sphinx-book-theme builds its download menu (default priority 500)
     app.connect("html-page-context", _offer_ipynb, priority=400)
     app.connect("build-finished", _check_pages)

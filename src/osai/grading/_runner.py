@@ -50,6 +50,10 @@ def _harden(limits: dict[str, Any]) -> None:
         resource.RLIMIT_FSIZE: int(limits["file_size_mb"]) * mib,
         resource.RLIMIT_CORE: 0,
     }
+    if int(limits.get("processes", 0)) > 0:
+        # per user namespace since Linux 5.14 (so only the sandbox counts); not enforced
+        # when the grader runs as root, which owns the namespace
+        caps[resource.RLIMIT_NPROC] = int(limits["processes"])
     for which, value in caps.items():
         _, hard = resource.getrlimit(which)
         if hard != resource.RLIM_INFINITY:

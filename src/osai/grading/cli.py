@@ -1,6 +1,6 @@
 """``osai grade``: the instructor's command line for nbgrader.
 
-Usage (``python -m osai.grading`` until the ``osai grade`` entry point is wired)::
+Usage (also ``python -m osai.grading ...``)::
 
     osai grade release 01-data-analysis           # or: release --all
     osai grade collect 01-data-analysis downloads.zip [--preset canvas]
@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[common], help="grades to CSV")
     p.add_argument("--assignment", action="append", default=None, metavar="ASSIGNMENT")
     p.add_argument("--output", type=Path, default=None,
-                   help="CSV path (default <workdir>/reports/grades.csv)")
+                   help="CSV path (default <workdir>/grades.csv)")
 
     p = sub.add_parser("plot", parents=[common],
                        help="each assignment's grade distribution as an HTML chart")
@@ -211,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (GradingError, AuthoringError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            print("interrupted: the submissions finished so far are recorded; run the "
+                  "command again to finish", file=sys.stderr)
+            return 130
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

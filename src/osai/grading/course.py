@@ -14,7 +14,8 @@ Everything nbgrader writes lives in one folder outside the tracked sources, by d
       submitted/<s>/<a>/     collected submissions
       autograded/<s>/<a>/    graded copies
       feedback/<s>/<a>/      feedback HTML
-      reports/               autograde outcomes, grades CSV, grade charts
+      grades.csv             exported grades
+      reports/               autograde outcomes (CSV, JSON), grade charts (HTML)
       logs/nbgrader.log      everything nbgrader logged
       sandbox/               helper files of the sandbox
 """
@@ -24,11 +25,13 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .authoring import AssignmentSpec, AuthoringError, find_assignments
+from .authoring import AssignmentSpec, find_assignments
 from .sandbox import SandboxSettings
 
 __all__ = [
@@ -190,6 +193,31 @@ class Course:
                                f"{release}; run: osai grade release {assignment}")
         return names
 
+    @contextmanager
+    def lock(self, what: str) -> Iterator[None]:
+        """Hold ``workdir/.lock`` so two commands never change the gradebook at once."""
+        import fcntl
+
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with open(self.workdir / ".lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another command"
+                raise GradingError(f"cannot {what}: {holder} is running in {self.workdir}; "
+                                   "wait for it to finish") from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"'osai grade {what}' (pid {os.getpid()})\n")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.seek(0)
+                handle.truncate()
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # ------------------------------------------------------------------ nbgrader
     def settings(self) -> dict[str, Any]:
         """nbgrader settings as ``{"Class.trait": value}``."""
@@ -244,12 +272,6 @@ class Course:
 
         return NbGraderAPI(config=self.config(), log=_logger(self.workdir / "logs" /
                                                              "nbgrader.log"))
-
-    def check_assignment_name(self, name: str) -> None:
-        try:
-            self.spec(name)
-        except AuthoringError as exc:
-            raise GradingError(str(exc)) from None
 
 
 def nbgrader_config_text(settings: dict[str, Any]) -> str:

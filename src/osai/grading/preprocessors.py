@@ -26,7 +26,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
@@ -96,12 +96,11 @@ RECORDS = _Records()
 
 
 def code_key(nb: NotebookNode) -> str:
-    """Hash of what execution depends on: the code cells' sources, in order."""
+    """Hash of what a run depends on and is merged by: each cell's type and source."""
     digest = hashlib.sha256()
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            digest.update(cell.source.encode("utf-8", "surrogatepass"))
-            digest.update(b"\x00\x01")
+        digest.update(cell.cell_type.encode() + b"\x00")
+        digest.update(cell.source.encode("utf-8", "surrogatepass") + b"\x00\x01")
     return digest.hexdigest()
 
 
@@ -112,7 +111,9 @@ class ExecutionCache:
     """
 
     _lock = threading.Lock()
-    _futures: dict[tuple[str, str, str, str], Future] = {}
+    _futures: ClassVar[dict[tuple[str, str, str, str], Future]] = {}
+    #: lookups since the last :meth:`clear`: runs found ready, runs started here
+    stats: ClassVar[dict[str, int]] = {"hits": 0, "misses": 0}
 
     @classmethod
     def put(cls, key: tuple[str, str, str, str], future: Future) -> None:
@@ -122,7 +123,9 @@ class ExecutionCache:
     @classmethod
     def take(cls, key: tuple[str, str, str, str]) -> Future | None:
         with cls._lock:
-            return cls._futures.pop(key, None)
+            future = cls._futures.pop(key, None)
+            cls.stats["hits" if future is not None else "misses"] += 1
+            return future
 
     @classmethod
     def clear(cls) -> None:
@@ -130,6 +133,7 @@ class ExecutionCache:
             for future in cls._futures.values():
                 future.cancel()
             cls._futures.clear()
+            cls.stats = {"hits": 0, "misses": 0}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -235,6 +239,7 @@ class RestoreLayout(NbGraderPreprocessor):
                 missing.append(gid)
                 cells.append(copy.deepcopy(model))
         nb.cells = cells
+        _unique_cell_ids(nb, template)
 
         expected = [gid for gid, _ in sorted(tracked.items(), key=lambda item: item[1])
                     if gid in found]
@@ -254,6 +259,31 @@ class RestoreLayout(NbGraderPreprocessor):
         for message in repairs:
             self.log.warning("%s/%s/%s: %s", student, assignment, notebook, message)
         return nb, resources
+
+
+def _unique_cell_ids(nb: NotebookNode, template: NotebookNode) -> None:
+    """Keep cell ids valid after cells were moved in from the template.
+
+    A notebook older than format 4.5 is raised to the template's minor version; any
+    cell without an id, or with an id seen before, gets a new one.
+    """
+    from nbformat.corpus.words import generate_corpus_id
+
+    minor = max(int(nb.get("nbformat_minor", 0)), int(template.get("nbformat_minor", 0)))
+    if minor < 5:
+        for cell in nb.cells:
+            cell.pop("id", None)
+        return
+    nb.nbformat, nb.nbformat_minor = 4, minor
+    seen: set[str] = set()
+    for cell in nb.cells:
+        cell_id = cell.get("id")
+        if not isinstance(cell_id, str) or not cell_id or cell_id in seen:
+            cell_id = generate_corpus_id()
+            while cell_id in seen:
+                cell_id = generate_corpus_id()
+            cell["id"] = cell_id
+        seen.add(cell_id)
 
 
 # --------------------------------------------------------------------------- execute

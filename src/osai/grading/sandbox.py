@@ -80,6 +80,10 @@ _STUB = '"""Disabled in the grading sandbox (slow to import, not needed)."""\n' 
         'raise ImportError("rfc3987_syntax is disabled while grading")\n'
 
 
+#: set to stop every run in progress at once (e.g. on Ctrl-C); runs then report "failed"
+ABORT = threading.Event()
+
+
 class SandboxUnavailable(RuntimeError):
     """Bubblewrap is missing or cannot isolate on this machine."""
 
@@ -106,6 +110,9 @@ class Limits:
     """output kept per cell, in KiB; the rest is dropped with a note"""
     total_output_kb: int = 8192
     """output kept per notebook, in KiB"""
+    processes: int = 256
+    """processes and threads in the sandbox (RLIMIT_NPROC; only with isolation, and not
+    enforced when the grader runs as root)"""
 
 
 @dataclass(frozen=True)
@@ -212,12 +219,13 @@ def bwrap_command(bwrap: str, files: Sequence[Path], site: Path,
         cmd += ["--ro-bind-try", d, d]
     for f in ETC_FILES:
         cmd += ["--ro-bind-try", f, f]
+    cmd += ["--proc", "/proc", "--dev", "/dev",
+            # /tmp before any bind that could land under it (a venv in /tmp, say): a
+            # tmpfs mounted later would hide such a bind
+            "--size", size, "--tmpfs", "/tmp"]
     for root in _python_roots():
         cmd += ["--ro-bind", root, root]
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            # /tmp first: a tmpfs mounted after a bind below it would hide the bind
-            "--size", size, "--tmpfs", "/tmp",
-            "--size", size, "--tmpfs", SANDBOX_CWD]
+    cmd += ["--size", size, "--tmpfs", SANDBOX_CWD]
     for f in files:
         cmd += ["--ro-bind", str(f), f"{SANDBOX_CWD}/{f.name}"]
     cmd += ["--ro-bind", str(RUNNER), SANDBOX_RUNNER,
@@ -279,8 +287,9 @@ def check_sandbox(settings: SandboxSettings) -> None:
         return
     bwrap = settings.bwrap_path
     if bwrap is None:
+        where = f" at {settings.bwrap}" if settings.bwrap else ""
         raise SandboxUnavailable(
-            "bubblewrap (bwrap) is not installed, so student code cannot be isolated. "
+            f"bubblewrap (bwrap) is not installed{where}, so student code cannot be isolated. "
             "Install it (Debian/Ubuntu: apt-get install bubblewrap) or, only for "
             "trusted submissions, pass --no-sandbox.")
     reason = _probe(bwrap)
@@ -398,6 +407,7 @@ def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSetti
             "cell_output_kb": limits.cell_output_kb,
             "total_output_kb": limits.total_output_kb,
             "startup_timeout": int(min(60, limits.notebook_timeout)),
+            "processes": limits.processes if settings.isolate else 0,
         },
     }).encode()
     start = time.monotonic()
@@ -422,12 +432,19 @@ def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSetti
         proc.stdin.close()
     except (BrokenPipeError, OSError):
         pass
-    try:
-        proc.wait(timeout=limits.notebook_timeout)
-    except subprocess.TimeoutExpired:
-        killed_for_time = True
-        _kill(proc)
-        proc.wait()
+    deadline = start + limits.notebook_timeout
+    aborted = False
+    while proc.poll() is None:
+        if ABORT.is_set():
+            aborted = True
+            _kill(proc)
+        elif time.monotonic() > deadline:
+            killed_for_time = True
+            _kill(proc)
+        try:
+            proc.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            pass
     out_reader.join(10)
     err_reader.join(10)
     seconds = time.monotonic() - start
@@ -435,6 +452,9 @@ def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSetti
         shutil.rmtree(workdir, ignore_errors=True)
     stderr = err_reader.data.decode("utf-8", "replace")
     cells, done, ready = _parse_events(out_reader.data)
+    if aborted:
+        return RunResult("failed", "stopped: grading was interrupted", cells, seconds,
+                         settings.isolate, False, stderr)
     if out_reader.overflow:
         return RunResult("failed", "the runner sent more data than allowed", cells, seconds,
                          settings.isolate, True, stderr)

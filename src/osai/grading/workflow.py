@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import logging
 import re
@@ -17,8 +18,9 @@ import shutil
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from .authoring import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, \
     write_source_folder
 from .course import Course, GradingError
 from .preprocessors import RECORDS, ExecutionCache, NotebookRecord, code_key, data_files
-from .sandbox import _site_dir, check_sandbox, run_notebook
+from .sandbox import ABORT, _site_dir, check_sandbox, run_notebook
 
 __all__ = [
     "COLLECT_PRESETS",
@@ -90,6 +92,11 @@ def release(course: Course, name: str, check_data: bool = True) -> Path:
     Returns the release folder.  The student version is also zipped into
     ``workdir/lms/<name>.zip`` for upload to an LMS.
     """
+    with course.lock(f"release {name}"):
+        return _release(course, name, check_data)
+
+
+def _release(course: Course, name: str, check_data: bool = True) -> Path:
     spec = course.spec(name)
     if check_data:
         from osai.data import DataError, load_dataset
@@ -110,6 +117,7 @@ def release(course: Course, name: str, check_data: bool = True) -> Path:
         text = notebook.read_text(encoding="utf-8")
         for marker in (BEGIN_SOLUTION, END_SOLUTION, BEGIN_HIDDEN, END_HIDDEN):
             if marker in text:
+                shutil.rmtree(folder)
                 raise GradingError(f"assignment '{name}': the student version {notebook} still "
                                    f"contains '{marker}'; not releasing it")
     lms = course.workdir / "lms"
@@ -138,6 +146,12 @@ def collect(course: Course, assignment: str, archives: Sequence[Path],
     The files replace ``downloaded/<assignment>/archive``; each student found gets
     ``submitted/<student>/<assignment>/`` replaced.  Returns the students collected.
     """
+    with course.lock(f"collect {assignment}"):
+        return _collect(course, assignment, archives, regexp, preset)
+
+
+def _collect(course: Course, assignment: str, archives: Sequence[Path],
+            regexp: str | None = None, preset: str = "simple") -> list[str]:
     course.released_notebooks(assignment)
     pattern = regexp or COLLECT_PRESETS.get(preset)
     if pattern is None:
@@ -164,56 +178,36 @@ def collect(course: Course, assignment: str, archives: Sequence[Path],
     extra.FileNameCollectorPlugin.named_regexp = pattern
     config.merge(extra)
     app = ZipCollectApp(config=config, log=api.log)
-    buffer = _capture(app.log)
-    try:
-        app.initialize([assignment, f"--CourseDirectory.root={course.workdir}"])
-        app.start()
-    except SystemExit as exc:
-        if exc.code not in (0, None):
-            raise GradingError(f"assignment '{assignment}': zip_collect failed:\n"
-                               + buffer.getvalue()[-3000:]) from None
-    finally:
-        _release_capture(app.log)
+    with _captured(app.log) as buffer:
+        try:
+            app.initialize([assignment, f"--CourseDirectory.root={course.workdir}"])
+            app.start()
+        except SystemExit as exc:  # nbgrader apps report failures with sys.exit(1)
+            if exc.code not in (0, None):
+                raise GradingError(f"assignment '{assignment}': zip_collect failed:\n"
+                                   + buffer.getvalue()[-3000:]) from None
+    # the students whose files zip_collect accepted (strict: released notebook names)
+    released = {f"{name}.ipynb" for name in course.released_notebooks(assignment)}
     extracted = course.workdir / "downloaded" / assignment / "extracted"
     students = set()
     for path in extracted.rglob("*"):
         match = re.match(pattern, str(path))
-        if path.is_file() and match:
+        if path.is_file() and match and \
+                Path(match.group("file_id")).stem + ".ipynb" in released:
             students.add(match.group("student_id"))
-    collected = sorted(s for s in students
-                       if course.folder("submitted", assignment, s).is_dir())
-    return collected
+    return sorted(s for s in students if course.folder("submitted", assignment, s).is_dir())
 
 
-class _Buffer:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> None:
-        self.parts.append(text)
-
-    def flush(self) -> None:
-        pass
-
-    def getvalue(self) -> str:
-        return "".join(self.parts)
-
-
-_CAPTURES: dict[int, logging.Handler] = {}
-
-
-def _capture(logger: logging.Logger) -> _Buffer:
-    buffer = _Buffer()
-    handler = logging.StreamHandler(buffer)  # type: ignore[arg-type]
+@contextmanager
+def _captured(logger: logging.Logger) -> Iterator[io.StringIO]:
+    """Collect what ``logger`` logs while the block runs."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
     handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
     logger.addHandler(handler)
-    _CAPTURES[id(logger)] = handler
-    return buffer
-
-
-def _release_capture(logger: logging.Logger) -> None:
-    handler = _CAPTURES.pop(id(logger), None)
-    if handler is not None:
+    try:
+        yield buffer
+    finally:
         logger.removeHandler(handler)
 
 
@@ -415,9 +409,15 @@ def autograde(course: Course, assignment: str, students: Iterable[str] | None = 
 
 def _autograde(course: Course, assignment: str, students: Iterable[str] | None,
                jobs: int, progress: bool) -> list[Outcome]:
+    check_sandbox(course.sandbox)
+    with course.lock(f"autograde {assignment}"):
+        return _autograde_locked(course, assignment, students, jobs, progress)
+
+
+def _autograde_locked(course: Course, assignment: str, students: Iterable[str] | None,
+                      jobs: int, progress: bool) -> list[Outcome]:
     from tqdm import tqdm
 
-    check_sandbox(course.sandbox)
     notebooks = course.released_notebooks(assignment)
     api = course.api()
     with _gradebook(course) as gb:
@@ -441,6 +441,7 @@ def _autograde(course: Course, assignment: str, students: Iterable[str] | None,
              for s in wanted}
     _site_dir(course.scratch_dir)
 
+    ExecutionCache.clear()
     pool = None
     if jobs > 1:
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="osai-sandbox")
@@ -472,6 +473,9 @@ def _autograde(course: Course, assignment: str, students: Iterable[str] | None,
             else:
                 RECORDS.clear(assignment, student)
                 result = api.autograde(assignment, student, force=True, create=True)
+                if "KeyboardInterrupt" in (result.get("error") or ""):
+                    # nbgrader's API turns Ctrl-C into a failed result; stop for real
+                    raise KeyboardInterrupt
                 if not result.get("success"):
                     _file_log(course, _tail(result, 40) + "\n")
                 outcome = _outcome_from_records(student, assignment,
@@ -484,11 +488,18 @@ def _autograde(course: Course, assignment: str, students: Iterable[str] | None,
             outcome.isolated = outcome.isolated and course.sandbox.isolate
             outcomes.append(outcome)
             bar.set_postfix_str(f"{student}: {outcome.status}")
+    except BaseException:  # Ctrl-C or a bug: stop the sandboxes still running
+        ABORT.set()
+        write_outcomes(course, assignment, outcomes)  # keep what was finished
+        raise
     finally:
         bar.close()
+        stats = dict(ExecutionCache.stats)
         ExecutionCache.clear()
+        ExecutionCache.stats = stats  # kept for the caller to inspect
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        ABORT.clear()
     write_outcomes(course, assignment, outcomes)
     return outcomes
 
@@ -553,6 +564,9 @@ def summary(outcomes: list[Outcome]) -> str:
             extra = (extra + " | " if extra else "") + "repaired: " + o.notes
         manual = " (+ manual grading)" if o.needs_manual_grade else ""
         lines.append(f"  {o.student:<{width}}  {o.status:<16} {score:>9}{manual}  {extra}")
+    for status in STATUSES:
+        if counts[status] and status != "graded":
+            lines.append(f"{status}: {STATUS_HELP[status]}")
     if any(not o.isolated for o in outcomes):
         lines.append("WARNING: these submissions ran WITHOUT a sandbox (--no-sandbox).")
     return "\n".join(lines)
@@ -616,6 +630,12 @@ def feedback(course: Course, assignment: str,
     As a last check, a page in which any hidden-test line still appears is deleted and
     reported as ``withheld``.
     """
+    with course.lock(f"feedback {assignment}"):
+        return _feedback(course, assignment, students)
+
+
+def _feedback(course: Course, assignment: str,
+             students: Iterable[str] | None = None) -> list[FeedbackOutcome]:
     notebooks = course.released_notebooks(assignment)
     api = course.api()
     secret: list[str] = []
@@ -705,11 +725,11 @@ def grade_rows(course: Course, assignments: Sequence[str] | None = None
 
 def export_grades(course: Course, output: Path | None = None,
                   assignments: Sequence[str] | None = None) -> Path:
-    """Write the grades to CSV (default ``reports/grades.csv``); returns its path."""
+    """Write the grades to CSV (default ``<workdir>/grades.csv``); returns its path."""
     if not course.db_path.is_file():
         raise GradingError(f"no gradebook at {course.db_path}; release and autograde first")
     rows = grade_rows(course, assignments)
-    path = output or course.reports_dir / "grades.csv"
+    path = output or course.workdir / "grades.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
