@@ -29,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
 setup: $(STAMP) ## create .venv and install the exact versions in requirements.lock
@@ -38,6 +38,7 @@ assets: $(STAMP) ## fetch vega, require.js, the widget manager, anywidget and Ma
 	$(BIN)/python -m osai.assets
 
 book: assets ## set up and build the book into _build/html (a cell error or warning fails)
+	$(BIN)/python -m osai.buildcache
 	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going --all
 	@echo "Open $(abspath $(BUILD))/index.html, or run: make serve"
 
