@@ -18,6 +18,7 @@ import copy
 import csv
 import hashlib
 import json
+import re
 import os
 import sys
 import zipfile
@@ -454,7 +455,15 @@ def test_hostile_code_finds_nothing_to_read(graded):
 
 def test_hostile_code_cannot_write_outside_its_folder(graded):
     text = _cell_output_text(graded.course, A1, "vandal", "years-to-release")
-    assert "VANDAL:[]" in text, text[:2000]
+    match = re.search(r"VANDAL:(\[.*?\])", text)
+    assert match, text[:2000]
+    wrote = json.loads(match.group(1))
+    # Inside the sandbox /tmp is a private tmpfs. When the repository itself lives under
+    # /tmp (a CI clone, say), the folders leading to the read-only venv bind exist in that
+    # tmpfs, so a write "to the repository" there succeeds -- into memory that vanishes with
+    # the sandbox.  Anything else written, or any such file reaching the host, is an escape.
+    escaped = [t for t in wrote if not t.startswith("/tmp/") or Path(t).exists()]
+    assert escaped == [], text[:2000]
     assert not (graded.course.workdir / MARK).exists()
     assert not (ROOT / MARK).exists()
     assert not Path(f"/tmp/{MARK}").exists()  # the sandbox's /tmp was private
