@@ -101,11 +101,33 @@ def _run_chapter(page, base, token, audit):
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
-    _step("kernel idle; running all cells")
-    # as a learner would: Run menu, "Run All Cells"
-    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+    # the kernel must be connected, not just shown as idle, or "Run All" does nothing
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            const k = w && w.sessionContext && w.sessionContext.session
+                && w.sessionContext.session.kernel;
+            return k && k.connectionStatus === 'connected' && k.status === 'idle';
+        }""",
+        timeout=90_000,
+    )
+    _step("kernel connected; running all cells")
+    started = False
+    for _attempt in range(3):
+        # as a learner would: Run menu, "Run All Cells"
+        page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                        .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
+                timeout=20_000)
+            started = True
+            break
+        except Exception:
+            _step("no cell started; choosing Run All Cells again")
+    assert started, "Run All Cells never started the kernel"
     # the run ends when every code cell has an execution count, or at the first error
     page.wait_for_function(
         """() => {
