@@ -2,8 +2,8 @@
  *
  * 1. Charts: chapter cells queue [id, spec, options] in window.osaiCharts; this script
  *    loads the vega bundle that the book serves itself (vendor/vega) once, then draws.
- * 2. Widgets: tells RequireJS where the anywidget front end lives in vendor/, so the
- *    embedded widget manager never falls back to a CDN.
+ *    (Widget pages get their RequireJS paths from vendor/require-config.js, loaded
+ *    before require.js.)
  * Every URL is computed from this script's own address, so pages work at any depth and
  * under any sub-path.
  */
@@ -12,14 +12,6 @@
   var me = document.currentScript;
   var root = new URL("../", me ? me.src : document.baseURI).href;
   var vendor = root + "vendor/";
-  window.osaiVendorRoot = vendor;
-
-  function configureRequire() {
-    if (typeof window.requirejs === "function" && window.requirejs.config) {
-      window.requirejs.config({ paths: { anywidget: vendor + "anywidget/index" } });
-    }
-  }
-  configureRequire();
 
   var vegaPromise = null;
   function loadVega() {
@@ -69,7 +61,6 @@
   }
 
   function start() {
-    configureRequire();
     var queue = window.osaiCharts || [];
     window.osaiCharts = { push: function (item) { draw(item); } };
     queue.forEach(draw);

@@ -59,16 +59,6 @@ def fmt_count(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def cite_sources(ids: str, ds: Dataset | None = None) -> str:
-    """'S01;S02' -> 'S01 (OpenCV project), S02 (O'Reilly Media)' for tables."""
-    ds = ds or load_dataset()
-    out = []
-    for sid in str(ids).split(";"):
-        sid = sid.strip()
-        out.append(f"{sid} ({ds.sources.loc[sid, 'publisher']})")
-    return ", ".join(out)
-
-
 def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
     """The case study's comparison table, rebuilt from ``data/`` with its errors corrected."""
     ds = ds or load_dataset()
