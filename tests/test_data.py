@@ -300,6 +300,54 @@ def drop_column(table: str, name: str):
     return corrupt
 
 
+def latin1(table: str, key: str, column: str):
+    """Save the file as Latin-1: the first non-ASCII byte is in row ``key``, ``column``."""
+    def corrupt(folder: Path) -> int:
+        path = folder / f"{table}.csv"
+        records = _records(path)
+        row = _row_of(records, key)
+        first = next(i for i, rec in enumerate(records)
+                     if any(not cell.isascii() for cell in rec))
+        assert first == row - 1 and not records[first][records[0].index(column)].isascii()
+        path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+        return row
+    return corrupt
+
+
+def blank_row(table: str, after: str, separator: str):
+    """Insert an empty row (``,,,``) or an empty line after row ``after``."""
+    def corrupt(folder: Path) -> int:
+        path = folder / f"{table}.csv"
+        records = _records(path)
+        row = _row_of(records, after) + 1
+        text = path.read_text(encoding="utf-8")
+        start = text.index(f"\n{after},") + 1
+        end = start + len(_write_one(records[row - 2]))
+        blank = separator * (len(records[0]) - 1) + "\n"
+        path.write_text(text[:end] + blank + text[end:], encoding="utf-8")
+        return row
+    return corrupt
+
+
+def _write_one(record: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(record)
+    return buf.getvalue()
+
+
+def duplicate_key(table: str, row: int, same_as: int, column: str):
+    """Make spreadsheet row ``row`` repeat the key of row ``same_as`` by copying
+    ``column``."""
+    def corrupt(folder: Path) -> int:
+        path = folder / f"{table}.csv"
+        records = _records(path)
+        i = records[0].index(column)
+        records[row - 1][i] = records[same_as - 1][i]
+        _write(path, records)
+        return row
+    return corrupt
+
+
 # (table, corruption, expected column, fragment of the message)
 BAD = {
     "missing-source-id": (
@@ -348,6 +396,55 @@ BAD = {
         "unknown column 'curency'"),
     "missing-column": (
         "events", drop_column("events", "currency"), "currency", "missing column 'currency'"),
+    # rules a schema cannot say
+    "future-event": (
+        "events", set_cells("events", "openai-lp", date="2099-03-11"), "date",
+        "after the build date"),
+    "future-metric-year": (
+        "metrics", set_cells("metrics", "openai-pledge-2015", as_of="2099",
+                             as_of_precision="year"), "as_of", "after the build date"),
+    "future-source-without-precision-column": (
+        "sources", set_cell("sources", "S02", "date", "2098-01"), "date",
+        "after the build date"),
+    "source-date-not-a-calendar-date": (
+        "sources", set_cell("sources", "S02", "date", "2008-02-30"), "date",
+        "not a real calendar date"),
+    "structure-ends-before-start": (
+        "structures", set_cells("structures", "openai-lp", end="2018", end_precision="year"),
+        "end", "before it starts"),
+    "funding-ends-before-start": (
+        "funding_sources", set_cells("funding_sources", "openai-fund-donations", end="2015-11",
+                                     end_precision="month"), "end", "before it starts"),
+    "metric-infinite": (
+        "metrics", set_cell("metrics", "openai-pledge-2015", "value", "inf"), "value",
+        "not a finite number"),
+    "metric-nan": (
+        "metrics", set_cell("metrics", "openai-pledge-2015", "value", "NaN"), "value",
+        "not a finite number"),
+    "amount-minus-infinity": (
+        "events", set_cell("events", "openai-microsoft-2019", "amount", "-Infinity"), "amount",
+        "not a finite number"),
+    "unknown-evidence-id": (
+        "bigtech_claims", set_cell("bigtech_claims", "concern-advantage", "evidence_ids",
+                                   "no-moat-memo;no-such-event"), "evidence_ids",
+        "unknown id 'no-such-event'"),
+    "unknown-licence-id": (
+        "model_releases", set_cell("model_releases", "gpt-2", "licence_id", "wtfpl"),
+        "licence_id", "unknown id 'wtfpl': no row of data/licences.csv"),
+    "unknown-organisation-in-funding": (
+        "funding_sources", set_cell("funding_sources", "opencv-fund-willow", "org_id", "ibm"),
+        "org_id", "unknown organisation 'ibm'"),
+    "unknown-organisation-in-revenue-streams": (
+        "revenue_streams", set_cell("revenue_streams", "opencv-rev-sponsorship", "org_id",
+                                    "ibm"),
+        "org_id", "unknown organisation 'ibm'"),
+    "latin-1-file": ("organisations", latin1("organisations", "hf", "founders"), "founders",
+                     "not UTF-8 text: byte 0xe9 on line"),
+    "blank-row": ("events", blank_row("events", "openai-lp", ","), "event_id", "blank row"),
+    "empty-line": ("events", blank_row("events", "openai-lp", ""), "event_id", "blank row"),
+    "duplicate-composite-key": (
+        "assessments", duplicate_key("assessments", 3, 2, "dimension"), "org_id, dimension",
+        "duplicate key (org_id, dimension together): org_id='opencv', dimension="),
 }
 
 
@@ -419,3 +516,15 @@ def test_cli_data_reports_a_located_error(monkeypatch, capsys, tmp_path):
     assert out == ""
     assert err.startswith(
         f"error: data/events.csv, row {row}, column 'org_id': unknown organisation 'ibm'")
+
+
+def test_cli_data_latin1_file_is_one_located_line(monkeypatch, capsys, tmp_path):
+    folder = _copy_data(tmp_path)
+    row = latin1("organisations", "hf", "founders")(folder)
+    monkeypatch.setenv("OSAI_DATA_DIR", str(folder))
+    assert cli.main(["data", "check"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: data/organisations.csv, row {row}, column 'founders': "
+                          "not UTF-8 text"), err

@@ -19,6 +19,10 @@ def _data(argv: list[str]) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # a bug or an unforeseen input: still one line, no traceback
+        print(f"error: data/ could not be checked: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 1
     for name in ds.names:
         print(f"{name:16s} {len(ds[name]):4d} rows")
     return 0

@@ -36,6 +36,8 @@ SOURCE_COLUMNS = ("source_id", "source_ids")
 #: a column X with a sibling X_precision (year, month, day) is checked and parsed as a date
 _PRECISION_LENGTH = {"year": 4, "month": 7, "day": 10}
 _FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
+#: the schema pattern of a date column without a precision column (e.g. sources.date)
+_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
 class DataError(ValueError):
@@ -109,7 +111,7 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
     if not raw.strip():
         raise DataError(rel, "file is empty (expected a header row and data rows)",
                         row=1)
-    text = raw.decode("utf-8", errors="strict")
+    text = _decode(raw, rel)
     records = list(csv.reader(io.StringIO(text, newline="")))
     header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
     if text.count('"') % 2:
@@ -131,8 +133,15 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
     for name in names:
         if name not in header:
             raise DataError(rel, f"missing column '{name}'", 1, name)
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            raise DataError(rel, "blank row: every cell is empty (delete the row or fill "
+                            f"it in; columns {header[0]} to {header[-1]})", number, header[0])
+    _check_numbers(records, header, schema, rel)
+    # foreign keys are checked by _check_references, across tables
+    plain = {k: v for k, v in schema.items() if k != "foreignKeys"}
     resource = Resource(path=path.name, basepath=str(path.parent),
-                        schema=Schema.from_descriptor(schema),
+                        schema=Schema.from_descriptor(plain),
                         format="csv", encoding="utf-8")
     report = resource.validate()
     if report.valid:
@@ -155,8 +164,16 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
     elif kind in ("incorrect-label", "duplicate-label", "blank-label"):
         msg = f"bad header: {err.note}"
         row = 1
-    elif kind == "primary-key" or kind == "unique-error":
-        msg = f"duplicate id ({err.note})"
+    elif kind == "primary-key":
+        key = schema.get("primaryKey") or []
+        key = [key] if isinstance(key, str) else list(key)
+        msg, column = _duplicate_key(records, header, key, row)
+    elif kind == "unique-error":
+        msg = f"duplicate id: the value '{getattr(err, 'cell', '')}' must be unique in " \
+              f"column '{column}' ({err.note})"
+    elif kind == "blank-row":
+        msg = "blank row: every cell is empty (delete the row or fill it in)"
+        column = header[0]
     elif kind == "extra-cell":
         msg = "row has more cells than the header"
         column = None
@@ -170,6 +187,70 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
     else:
         msg = f"{kind}: {err.note}"
     raise DataError(rel, msg, row, column)
+
+
+def _decode(raw: bytes, rel: str) -> str:
+    """The file as text; a byte that is not UTF-8 is located by row and column."""
+    try:
+        return raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        before = raw[:exc.start].decode("utf-8")
+        records = list(csv.reader(io.StringIO(before, newline=""))) or [[""]]
+        line = before.count("\n") + 1
+        header_end = raw.find(b"\n")
+        header = next(csv.reader(io.StringIO(
+            raw[:header_end if header_end >= 0 else len(raw)].decode("utf-8", "replace"))))
+        if before.endswith("\n"):
+            records.append([""])
+        cells = len(records[-1])
+        column = header[cells - 1] if 0 < cells <= len(header) else None
+        raise DataError(rel, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line} "
+                        "cannot be read (save the file as UTF-8)",
+                        len(records), column) from None
+
+
+def _duplicate_key(records: list[list[str]], header: list[str], key: list[str],
+                   row: int | None) -> tuple[str, str]:
+    """The message and column(s) for a primary key seen twice (``row`` is the later)."""
+    idx = [header.index(k) for k in key if k in header]
+    def value(rec):
+        return tuple(rec[i] if i < len(rec) else "" for i in idx)
+    later = value(records[row - 1]) if row and row <= len(records) else None
+    first = next((n for n, rec in enumerate(records[1:], start=2)
+                  if later is not None and value(rec) == later and n != row), None)
+    shown = ", ".join(f"{k}={v!r}" for k, v in zip(key, later or ()))
+    columns = ", ".join(key)
+    what = "duplicate id" if len(key) == 1 else f"duplicate key ({columns} together)"
+    return (f"{what}: {shown} is already used"
+            + (f" by row {first}" if first else "")
+            + (" (the key must be unique)" if len(key) == 1 else
+               " (each combination must be unique)")), columns
+
+
+_NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",
+               "-infinity"}
+
+
+def _check_numbers(records: list[list[str]], header: list[str], schema: dict,
+                   rel: str) -> None:
+    """Numbers must be finite: frictionless accepts 'inf' and 'NaN' as numbers."""
+    import math
+
+    for field in schema["fields"]:
+        if field["type"] not in ("number", "integer") or field["name"] not in header:
+            continue
+        i = header.index(field["name"])
+        for number, record in enumerate(records[1:], start=2):
+            cell = record[i].strip() if i < len(record) else ""
+            if not cell:
+                continue
+            try:
+                finite = math.isfinite(float(cell))
+            except ValueError:
+                finite = cell.lower() not in _NON_FINITE
+            if not finite:
+                raise DataError(rel, f"'{cell}' is not a finite number (leave the cell empty "
+                                "when the value is unknown)", number, field["name"])
 
 
 def _read(name: str, folder: Path, schema: dict) -> pd.DataFrame:
@@ -190,49 +271,180 @@ def _split_ids(value) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
-def _check_references(tables: dict[str, pd.DataFrame]) -> None:
-    known_sources = set(tables["sources"]["source_id"])
-    known_orgs = set(tables["organisations"]["org_id"])
+def _schema_references(name: str, schema: dict) -> list[tuple[str, list[tuple[str, str]], bool]]:
+    """(column, [(table, key column)], list-valued) for every reference of a table.
+
+    From ``foreignKeys`` in datapackage.json (``reference.resource`` may be a list of
+    tables; ``"osai:separator": ";"`` marks a list-valued column), then from the field
+    property ``"osai:references"`` (``["events.event_id", ...]``), then by convention: a
+    column named like another table's one-column primary key (``org_id``, ``licence_id``)
+    refers to that table, and the source columns refer to ``sources``.
+    """
+    out: dict[str, tuple[list[tuple[str, str]], bool]] = {}
+    for fk in schema.get("foreignKeys") or []:
+        fields = fk.get("fields")
+        ref = fk.get("reference") or {}
+        tables = ref.get("resource")
+        tables = [tables] if isinstance(tables, str) else list(tables or [])
+        keys = ref.get("fields")
+        if isinstance(fields, list):
+            if len(fields) != 1:
+                continue  # composite foreign keys are not used by the course
+            fields = fields[0]
+        keys = keys[0] if isinstance(keys, list) else keys
+        out[fields] = ([(t or name, keys) for t in tables], bool(fk.get("osai:separator")))
+    for field in schema["fields"]:
+        refs = field.get("osai:references")
+        if refs and field["name"] not in out:
+            out[field["name"]] = ([tuple(r.split(".", 1)) for r in refs], True)
+    return [(column, targets, is_list) for column, (targets, is_list) in out.items()]
+
+
+def _conventional_references(tables: dict[str, pd.DataFrame], schemas: dict[str, dict]
+                             ) -> dict[str, list[tuple[str, list[tuple[str, str]], bool]]]:
+    keys: dict[str, list[str]] = {}
+    for table, schema in schemas.items():
+        pk = schema.get("primaryKey")
+        pk = [pk] if isinstance(pk, str) else list(pk or [])
+        if len(pk) == 1:
+            keys.setdefault(pk[0], []).append(table)
+    out: dict[str, list] = {}
+    for name, schema in schemas.items():
+        declared = _schema_references(name, schema)
+        seen = {column for column, _, _ in declared}
+        pk = schema.get("primaryKey")
+        own = {pk} if isinstance(pk, str) else set(pk or [])
+        for field in schema["fields"]:
+            column = field["name"]
+            if column in seen or name == "sources":
+                continue
+            if column in SOURCE_COLUMNS:
+                declared.append((column, [("sources", "source_id")], True))
+            elif column in keys and (column not in own or len(own) > 1):
+                targets = [(t, column) for t in keys[column] if t != name]
+                if targets:
+                    declared.append((column, targets, False))
+        out[name] = declared
+    return out
+
+
+def _check_references(tables: dict[str, pd.DataFrame], schemas: dict[str, dict]) -> None:
+    """Every id that points at another table exists there; every fact cites a source."""
+    references = _conventional_references(tables, schemas)
     for name, frame in tables.items():
         rel = f"data/{name}.csv"
-        for column in SOURCE_COLUMNS:
-            if column not in frame or name == "sources":
+        for column, targets, is_list in references[name]:
+            if column not in frame:
                 continue
+            known: set[str] = set()
+            for table, key in targets:
+                if table not in tables or key not in tables[table]:
+                    raise DataError("data/datapackage.json", f"{name}.{column} refers to "
+                                    f"{table}.{key}, which does not exist")
+                known |= set(tables[table][key].dropna().astype(str))
+            where = " or ".join(f"data/{t}.csv" for t, _ in targets)
             for row, value in frame[column].items():
-                ids = _split_ids(value)
-                if not ids:
+                ids = _split_ids(value) if is_list else \
+                    ([] if value is None or pd.isna(value) else [str(value)])
+                if not ids and column in SOURCE_COLUMNS:
                     raise DataError(rel, "missing source id: every fact must cite a source",
                                     row, column)
-                for sid in ids:
-                    if sid not in known_sources:
-                        raise DataError(rel, f"unknown source id '{sid}' "
-                                        "(not in data/sources.csv)", row, column)
-        if "org_id" in frame and name != "organisations":
-            for row, value in frame["org_id"].items():
-                if value not in known_orgs:
-                    raise DataError(rel, f"unknown organisation '{value}' "
-                                    f"(known: {', '.join(sorted(known_orgs))})", row, "org_id")
-        if "amount" in frame:
+                for ref in ids:
+                    if ref not in known:
+                        kind = {"sources": "source id", "organisations": "organisation"}.get(
+                            targets[0][0], "id")
+                        hint = f" (known: {', '.join(sorted(known))})" if len(known) <= 12 \
+                            else ""
+                        raise DataError(rel, f"unknown {kind} '{ref}': no row of {where} has "
+                                        f"that {targets[0][1]}{hint}", row, column)
+        if "amount" in frame and "currency" in frame:
             for row, (amount, currency) in frame[["amount", "currency"]].iterrows():
                 if pd.notna(amount) and pd.isna(currency):
                     raise DataError(rel, "amount given without a currency", row, "currency")
 
 
-def _add_dates(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+def build_date() -> dt.date:
+    """The day the book is built: ``$OSAI_BUILD_DATE`` (YYYY-MM-DD), else
+    ``$SOURCE_DATE_EPOCH``, else today.  No fact may be dated after it."""
+    text = os.environ.get("OSAI_BUILD_DATE")
+    if text:
+        return dt.date.fromisoformat(text)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def _period_end(start: pd.Timestamp, precision: str) -> pd.Timestamp:
+    if precision == "year":
+        return start + pd.offsets.YearEnd(0)
+    if precision == "month":
+        return start + pd.offsets.MonthEnd(0)
+    return start
+
+
+def _date_columns(frame: pd.DataFrame, schema: dict) -> list[tuple[str, str | None]]:
+    """(column, its precision column or None) for every date column of a table: a column
+    with an ``X_precision`` sibling, or a string column whose pattern is an ISO date."""
+    out = []
+    for field in schema["fields"]:
+        column = field["name"]
+        if column.endswith("_precision") or column not in frame:
+            continue
+        if f"{column}_precision" in frame:
+            out.append((column, f"{column}_precision"))
+        elif (field.get("constraints") or {}).get("pattern") == _DATE_PATTERN:
+            out.append((column, None))
+    return out
+
+
+def _add_dates(name: str, frame: pd.DataFrame, schema: dict,
+               today: dt.date | None = None) -> pd.DataFrame:
+    """Parse every date column (``X`` gets ``X_start``), then check the rules a schema
+    cannot say: no date after the build date unless the field is a plan
+    (``"osai:plan": true``), and no ``end`` before its ``start``."""
     rel = f"data/{name}.csv"
-    pairs = [(c, f"{c}_precision") for c in frame.columns if f"{c}_precision" in frame.columns]
-    for column, precision_col in pairs:
-        parsed = []
-        for row, (text, precision) in frame[[column, precision_col]].iterrows():
+    today = today or build_date()
+    plans = {f["name"] for f in schema["fields"] if f.get("osai:plan")}
+    ends: dict[str, pd.Series] = {}
+    for column, precision_col in _date_columns(frame, schema):
+        parsed, last = [], []
+        for row, text in frame[column].items():
+            precision = frame.at[row, precision_col] if precision_col else None
             if pd.isna(text):
-                if pd.notna(precision):
+                if precision_col and pd.notna(precision):
                     raise DataError(rel, "precision given for an empty date", row, precision_col)
                 parsed.append(pd.NaT)
+                last.append(pd.NaT)
                 continue
-            if pd.isna(precision):
+            if precision_col and pd.isna(precision):
                 raise DataError(rel, "date has no precision", row, precision_col)
-            parsed.append(_parse_date(str(text), str(precision), rel, row, column))
-        frame[f"{column}_start"] = pd.to_datetime(pd.Series(parsed, index=frame.index))
+            if precision is None:
+                precision = {4: "year", 7: "month", 10: "day"}.get(len(str(text)), "day")
+            start = _parse_date(str(text), str(precision), rel, row, column)
+            if start.date() > today and column not in plans:
+                raise DataError(rel, f"date '{text}' is after the build date {today} (a fact "
+                                "cannot be dated in the future; mark the field "
+                                "\"osai:plan\": true in datapackage.json if it is a plan)",
+                                row, column)
+            parsed.append(start)
+            last.append(_period_end(start, str(precision)))
+        if precision_col:
+            frame[f"{column}_start"] = pd.to_datetime(pd.Series(parsed, index=frame.index))
+        ends[column] = pd.Series(last, index=frame.index)
+        ends[f"{column}@start"] = pd.Series(parsed, index=frame.index)
+    for column in list(ends):
+        if column.endswith("@start") or not (column == "end" or column.endswith("_end")):
+            continue
+        start_col = "start" if column == "end" else column.removesuffix("_end") + "_start"
+        if f"{start_col}@start" not in ends:
+            continue
+        for row, end in ends[column].items():
+            begin = ends[f"{start_col}@start"].get(row)
+            if pd.notna(end) and pd.notna(begin) and end < begin:
+                raise DataError(rel, f"ends ({frame.at[row, column]}) before it starts "
+                                f"({frame.at[row, start_col]} in column '{start_col}')",
+                                row, column)
     return frame
 
 
@@ -251,9 +463,9 @@ def _load_cached(folder: str, stamp: tuple) -> Dataset:
     if missing:
         raise DataError("data/datapackage.json", f"no resource for {', '.join(missing)}")
     tables = {name: _read(name, folder_path, schemas[name]) for name in schemas}
-    _check_references(tables)
+    _check_references(tables, schemas)
     for name in tables:
-        tables[name] = _add_dates(name, tables[name])
+        tables[name] = _add_dates(name, tables[name], schemas[name])
     orgs = tables["organisations"].set_index("org_id", drop=False)
     orgs["model"] = pd.Categorical(orgs["model"], ["community-led", "investor-led"])
     tables["organisations"] = orgs
@@ -272,7 +484,7 @@ def load_dataset(folder: str | Path | None = None) -> Dataset:
     """Load and validate every table; raises :class:`DataError` on the first problem."""
     folder_path = Path(folder).resolve() if folder else data_dir()
     stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                         for p in folder_path.glob("*") if p.is_file()))
+                         for p in folder_path.glob("*") if p.is_file())) + (str(build_date()),)
     return _load_cached(str(folder_path), stamp)
 
 

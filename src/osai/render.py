@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 import html
-import json
 import os
 import uuid
 from typing import Any
 
 import altair as alt
 import pandas as pd
+
+from . import htmljson
 
 BOOK = "book"
 LIVE = "live"
@@ -59,9 +60,7 @@ def chart_html(chart: alt.TopLevelMixin, alt_text: str, table: pd.DataFrame | No
     spec.setdefault("description", alt_text)
     chart_id = f"osai-chart-{uuid.uuid4().hex[:12]}"
     options = {"renderer": "svg", "actions": False}
-    payload = json.dumps([chart_id, spec, options], separators=(",", ":"))
-    # "</" must not appear inside a <script> element
-    payload = payload.replace("</", "<\\/")
+    payload = htmljson.dumps([chart_id, spec, options], separators=(",", ":"))
     details = ""
     if table is not None:
         details = ('<details class="osai-alt"><summary>Text alternative: the data as a table'

@@ -76,6 +76,8 @@ def _check_pages(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # every JSON myst-nb writes into a <script> is escaped (widget state, views)
+    app.setup_extension("osai.htmljson")
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_citation_roles, priority=900)
     # before sphinx-book-theme builds its download menu (default priority 500)
