@@ -15,9 +15,13 @@ Common options (before or after the command): ``--workdir`` (default
 ``--data`` (default the course's ``data/``).
 
 Exit status: 0 on success (a submission that timed out or is invalid is an outcome, not
-a failure); 1 when a command failed or the grader could not grade a submission; 2 when
-student code cannot be isolated (bubblewrap missing or unusable) and ``--no-sandbox``
-was not given.
+a failure); 1 when a command failed, or when the instructor must act on a student (the
+grader could not grade a submission; feedback could not be made or was withheld: the
+summary names them); 2 when student code cannot be isolated (bubblewrap missing or
+unusable) and ``--no-sandbox`` was not given.
+
+Jupyter's own configuration, data and runtime folders point into the working folder
+(``<workdir>/.jupyter``) for these commands, so nothing is written to ``~/.jupyter``.
 """
 
 from __future__ import annotations
@@ -76,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not validate data/ before releasing")
 
     p = sub.add_parser("collect", parents=[common],
-                       help="take in an LMS download (zip) with nbgrader zip_collect")
+                       help="take in an LMS download (zip); one line per entry")
     p.add_argument("assignment", metavar="ASSIGNMENT")
     p.add_argument("archives", nargs="+", type=Path, metavar="ZIP",
                    help="zip files (or notebooks) downloaded from the LMS")
@@ -86,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regexp", default=None,
                    help="custom pattern with (?P<student_id>...) and (?P<file_id>...), "
                         "matched against each extracted file's full path")
+    group = p.add_argument_group("limits (a hostile or broken archive)")
+    group.add_argument("--max-entry-mb", type=float, default=20.0,
+                       help="largest entry unpacked, MiB (default 20)")
+    group.add_argument("--max-total-mb", type=float, default=500.0,
+                       help="most bytes unpacked in all, MiB (default 500)")
+    group.add_argument("--max-ratio", type=float, default=100.0,
+                       help="highest compression ratio of an entry over 1 MiB (default 100)")
+    group.add_argument("--max-files", type=int, default=5000,
+                       help="most entries read, nested archives included (default 5000)")
 
     p = sub.add_parser("autograde", parents=[common],
                        help="grade every submission, each in its own sandbox")
@@ -140,6 +153,7 @@ def _run(args: argparse.Namespace) -> int:
     from .validation import validate_assignment
 
     course = _course(args)
+    course.use_own_jupyter_dirs()
     if args.command == "release":
         names = list(course.specs()) if args.all else args.names
         if not names:
@@ -151,10 +165,16 @@ def _run(args: argparse.Namespace) -> int:
                   f"{course.workdir / 'lms' / (name + '.zip')})")
         return 0
     if args.command == "collect":
+        from .collect import CollectLimits, report_path
+
+        limits = CollectLimits(entry_mb=args.max_entry_mb, total_mb=args.max_total_mb,
+                               ratio=args.max_ratio, files=args.max_files)
         students = workflow.collect(course, args.assignment, args.archives,
-                                    regexp=args.regexp, preset=args.preset)
+                                    regexp=args.regexp, preset=args.preset, limits=limits,
+                                    echo=print)
         print(f"collected {len(students)} submission(s) of {args.assignment}: "
               f"{', '.join(students) or 'none'}")
+        print(f"report: {report_path(course, args.assignment)}")
         return 0
     if args.command == "autograde":
         outcomes = workflow.autograde(course, args.assignment, students=args.student,
@@ -164,11 +184,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"report: {csv_path}")
         return 1 if any(o.status == "failed" for o in outcomes) else 0
     if args.command == "feedback":
+        from .feedback import NEEDS_ACTION
+
         results = workflow.feedback(course, args.assignment, students=args.student)
-        for r in results:
-            print(f"  {r.student}: {r.status}" + (f" ({r.message})" if r.message else ""))
-        print(f"feedback in {course.workdir / 'feedback'}")
-        return 1 if any(r.status in ("failed", "withheld") for r in results) else 0
+        print(workflow.feedback_summary(results))
+        print(f"feedback in {course.workdir / 'feedback'}; report: "
+              f"{workflow.feedback_report_path(course, args.assignment)}")
+        return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
     if args.command == "export":
         path = workflow.export_grades(course, args.output, args.assignment)
         print(f"grades written to {path}")

@@ -263,9 +263,22 @@ class Course:
             path.write_text(text)
         return path
 
+    def jupyter_dirs(self) -> dict[str, str]:
+        """Jupyter's and IPython's folders, inside the working folder: nothing nbgrader or
+        jupyter_core writes (e.g. its migration marker) lands in the user's home."""
+        base = self.workdir / ".jupyter"
+        return {"JUPYTER_CONFIG_DIR": str(base / "config"),
+                "JUPYTER_DATA_DIR": str(base / "data"),
+                "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+                "IPYTHONDIR": str(base / "ipython")}
+
+    def use_own_jupyter_dirs(self) -> None:
+        os.environ.update(self.jupyter_dirs())
+
     def api(self):
         """An ``NbGraderAPI`` on this course, logging to ``workdir/logs/nbgrader.log``."""
         ensure_tools_on_path()
+        self.use_own_jupyter_dirs()
         (self.workdir / "exchange").mkdir(parents=True, exist_ok=True)
         self.write_nbgrader_config()
         from nbgrader.apps.api import NbGraderAPI

@@ -1,0 +1,107 @@
+"""``osai grade export`` and ``osai grade plot``: the gradebook as CSV and as charts."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .common import read_outcomes
+from .course import Course, GradingError
+
+
+EXPORT_FIELDS = ["assignment", "student_id", "last_name", "first_name", "email", "timestamp",
+                 "status", "raw_score", "late_submission_penalty", "score", "max_score",
+                 "needs_manual_grade"]
+
+
+def grade_rows(course: Course, assignments: Sequence[str] | None = None
+               ) -> list[dict[str, Any]]:
+    """One row per assignment and student in the gradebook (0 when not submitted)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(course.db_url, course.course_id) as gb:
+        for assignment in sorted(gb.assignments, key=lambda a: a.name):
+            if assignments and assignment.name not in assignments:
+                continue
+            statuses = {o.student: o.status for o in read_outcomes(course, assignment.name)}
+            for student in sorted(gb.students, key=lambda s: s.id):
+                row: dict[str, Any] = {
+                    "assignment": assignment.name, "student_id": student.id,
+                    "last_name": student.last_name or "", "first_name": student.first_name or "",
+                    "email": student.email or "", "max_score": float(assignment.max_score),
+                }
+                try:
+                    sub = gb.find_submission(assignment.name, student.id)
+                except MissingEntry:
+                    row.update(timestamp="", status="no-submission", raw_score=0.0,
+                               late_submission_penalty=0.0, score=0.0,
+                               needs_manual_grade=False)
+                else:
+                    penalty = float(sub.late_submission_penalty or 0.0)
+                    row.update(timestamp=sub.timestamp.isoformat() if sub.timestamp else "",
+                               status=statuses.get(student.id, "graded"),
+                               raw_score=float(sub.score), late_submission_penalty=penalty,
+                               score=max(0.0, float(sub.score) - penalty),
+                               needs_manual_grade=bool(sub.needs_manual_grade))
+                rows.append(row)
+    return rows
+
+
+def export_grades(course: Course, output: Path | None = None,
+                  assignments: Sequence[str] | None = None) -> Path:
+    """Write the grades to CSV (default ``<workdir>/grades.csv``); returns its path."""
+    if not course.db_path.is_file():
+        raise GradingError(f"no gradebook at {course.db_path}; release and autograde first")
+    rows = grade_rows(course, assignments)
+    path = output or course.workdir / "grades.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def grade_chart(rows: list[dict[str, Any]], assignment: str):
+    """An Altair histogram of one assignment's scores, as a percentage of the maximum."""
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame([r for r in rows if r["assignment"] == assignment])
+    if frame.empty:
+        frame = pd.DataFrame({"student_id": [], "score": [], "max_score": [], "status": []})
+    frame = frame.assign(percent=(100 * frame["score"] / frame["max_score"]).round(1))
+    mean = float(frame["percent"].mean()) if len(frame) else 0.0
+    title = alt.TitleParams(f"{assignment}: grade distribution",
+                            subtitle=f"{len(frame)} students, mean {mean:.1f}% of the maximum")
+    bars = alt.Chart(frame).mark_bar().encode(
+        x=alt.X("percent:Q", bin=alt.Bin(extent=[0, 100], step=10),
+                title="Score (% of the maximum)"),
+        y=alt.Y("count():Q", title="Students"),
+        tooltip=[alt.Tooltip("count():Q", title="Students")],
+    )
+    rule = alt.Chart(pd.DataFrame({"mean": [mean]})).mark_rule(strokeDash=[4, 3]).encode(
+        x="mean:Q", tooltip=[alt.Tooltip("mean:Q", format=".1f", title="Mean (%)")])
+    return (bars + rule).properties(title=title, width=420, height=240)
+
+
+def plot_grades(course: Course, assignments: Sequence[str] | None = None,
+                inline: bool = True) -> list[Path]:
+    """Save each assignment's grade distribution as ``reports/<a>-grades.html``.
+
+    ``inline`` embeds the Vega JavaScript so the page works offline.
+    """
+    if not course.db_path.is_file():
+        raise GradingError(f"no gradebook at {course.db_path}; release and autograde first")
+    rows = grade_rows(course, assignments)
+    names = sorted({r["assignment"] for r in rows} | set(assignments or []))
+    paths = []
+    course.reports_dir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        path = course.reports_dir / f"{name}-grades.html"
+        grade_chart(rows, name).save(str(path), inline=inline)
+        paths.append(path)
+    return paths
