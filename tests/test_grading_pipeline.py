@@ -2,8 +2,8 @@
 
 A module-scoped fixture releases the three assignments into a temporary working folder,
 builds fixture submissions from the student version (correct, wrong, unanswered and
-every hostile kind), zips them like an LMS download, collects them with nbgrader's
-``zip_collect``, autogrades them in the bubblewrap sandbox, generates feedback, exports
+every hostile kind), zips them like an LMS download, collects them (``osai.grading.collect``),
+autogrades them in the bubblewrap sandbox, generates feedback, exports
 grades and plots them, once.  The tests then check the recorded outcomes.
 
 Golden files of the student versions are in ``tests/fixtures/grading/golden/``;
@@ -70,6 +70,7 @@ EXPECTED_A1 = {
     "vandal": ("graded", 6, False, ""),
     "leaker": ("graded", 6, False, ""),
     "oldformat": ("graded", 6, False, "restored 1 deleted cell(s): q2-prompt"),
+    "marker": ("graded", 6, False, ""),
 }
 EXPECTED_A2 = {
     "correct": ("graded", 8, False, ""),
@@ -123,6 +124,10 @@ def _a1_submissions(course: Course, release, answers) -> dict[str, object]:
     subs["flood"] = fill_answers(release, {
         **answers, "total-funding": "print('x' * 30_000_000)\n"
                                     "for _i in range(20_000):\n    print(_i, 'y' * 200)\n"
+                                    + answers["total-funding"]})
+    # nbgrader's own marker in an answer: its feedback step refuses the notebook
+    subs["marker"] = fill_answers(release, {
+        **answers, "total-funding": "# BEGIN HIDDEN TESTS (my own notes)\n"
                                     + answers["total-funding"]})
     subs["badjson"] = '{"cells": [ {"cell_type": "code", '
     subs["notanotebook"] = json.dumps({"hello": "a JSON file that is not a notebook"})
@@ -514,11 +519,42 @@ def test_feedback_holds_no_hidden_test_text(graded):
             if student in ("badjson", "notanotebook", "nofile"):
                 assert status == "skipped"
                 continue
+            if student == "marker":
+                continue  # see test_one_hostile_notebook_is_that_students_outcome
             assert status == "generated", (name, student, status)
             page = graded.course.folder("feedback", name, student) / f"{name}.html"
             html_text = page.read_text(encoding="utf-8")
             assert workflow.hidden_text_in(html_text, secret) == [], (name, student)
             assert "BEGIN HIDDEN TESTS" not in html_text
+
+
+def test_one_hostile_notebook_is_that_students_outcome(graded, capsys):
+    """An answer holding 'BEGIN HIDDEN TESTS' makes nbgrader refuse that notebook: the
+    student gets a recorded outcome with the reason, everyone else gets feedback, and the
+    command exits 1 naming the student the instructor must see to."""
+    results = {r.student: r for r in graded.feedback[A1]}
+    marker = results["marker"]
+    assert marker.status == "failed"
+    assert "BEGIN HIDDEN TESTS" in marker.message and "cell" in marker.message
+    assert not list(graded.course.folder("feedback", A1, "marker").glob("*.html"))
+    generated = [s for s, r in results.items() if r.status == "generated"]
+    assert len(generated) == len(results) - 4  # marker and the three never autograded
+    report = workflow.feedback_report_path(graded.course, A1)
+    rows = {r["student"]: r for r in csv.DictReader(report.open(encoding="utf-8"))}
+    assert rows["marker"]["status"] == "failed"
+    assert "BEGIN HIDDEN TESTS" in rows["marker"]["message"]
+    assert rows["correct"]["status"] == "generated" and rows["correct"]["files"]
+    from osai.grading import main as grade_main
+
+    course = graded.course
+    code = grade_main(["feedback", A1, "--workdir", str(course.workdir),
+                       "--assignments", str(course.assignments_dir),
+                       "--data", str(course.data_dir)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "Traceback" not in out + err
+    assert "ACTION NEEDED for 1 student(s): marker" in out
+    assert (course.folder("feedback", A1, "correct") / f"{A1}.html").is_file()
 
 
 def test_feedback_redacts_hidden_lines_quoted_in_outputs(graded):

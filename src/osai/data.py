@@ -2,11 +2,24 @@
 
 Every table is checked against its Table Schema in ``data/datapackage.json`` by
 frictionless (types, required cells, patterns, enums, unique keys, unknown or missing
-columns), then against the rules a schema cannot express: every cited source id exists,
-every organisation id is known, every date is a real calendar date at its stated
-precision, and money has a currency.  Any problem raises :class:`DataError`, whose
-message names the file, the row (spreadsheet numbering: the header is row 1) and the
-column, so a bad row stops the book build with a message that says where to look.
+columns), then against the rules a schema cannot express:
+
+* the file is UTF-8 (else: the row and column of the first bad byte), has no blank row,
+  and no key (one column or several) twice;
+* numbers are finite (frictionless accepts ``inf`` and ``NaN``);
+* every id that points at another table exists there: ``foreignKeys`` in the schema
+  (single or, with ``"osai:separator"``, ``;``-separated), a field's
+  ``"osai:references": ["table.column", ...]`` (e.g. ``evidence_ids``), a column named like
+  another table's one-column primary key (``org_id``, ``licence_id``), and the source
+  columns (``source_id``/``source_ids``, which must not be empty);
+* every date is a real calendar date at its stated precision, none is after the build
+  date (:func:`build_date`) unless its field says ``"osai:plan": true``, and no ``end``
+  comes before its ``start``;
+* money has a currency.
+
+Any problem raises :class:`DataError`, whose message names the file, the row
+(spreadsheet numbering: the header is row 1) and the column, and says why, so a bad row
+stops the book build with a message that says where to look.
 """
 
 from __future__ import annotations
@@ -22,6 +35,7 @@ import pandas as pd
 
 __all__ = [
     "DataError",
+    "build_date",
     "Dataset",
     "data_dir",
     "load",
