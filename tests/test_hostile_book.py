@@ -63,6 +63,35 @@ def test_escape_script_keeps_javascript_meaning():
     assert "1 < 2" in out  # JavaScript that is not JSON keeps its operators
 
 
+def test_myst_nb_writes_scripts_through_the_escape():
+    from myst_nb.core import render
+
+    htmljson.install()
+    assert render.sanitize_script_content is htmljson.escape_script
+
+
+@pytest.mark.parametrize("body", [
+    '<script type="application/vnd.jupyter.widget-view+json">{"a": "</SCRIPT>"}</script>',
+    '<script type="text/javascript">var a = "<!--";</script>',
+])
+def test_page_check_fails_a_page_whose_script_ends_early(body, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        htmljson._check_page(None, "chapters/x", "page.html", {"body": body}, None)
+    assert "chapters/x" in caplog.text and "osai.htmljson.dumps" in caplog.text
+
+
+def test_page_check_passes_escaped_scripts(caplog):
+    import logging
+
+    body = ('<script type="application/vnd.jupyter.widget-state+json">'
+            + htmljson.dumps({"t": list(HOSTILE.values())}) + "</script>")
+    with caplog.at_level(logging.WARNING):
+        htmljson._check_page(None, "chapters/x", "page.html", {"body": body}, None)
+    assert caplog.text == ""
+
+
 # ---------------------------------------------------------------------------- the book
 
 

@@ -126,7 +126,13 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
         raise DataError(rel, "file is empty (expected a header row and data rows)",
                         row=1)
     text = _decode(raw, rel)
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = list(reader)
+    except csv.Error as exc:  # e.g. a NUL byte
+        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].replace("\0", ""))))
+        raise DataError(rel, f"cannot be read as CSV: {exc}", reader.line_num,
+                        header[0] if header else None) from None
     header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
     if text.count('"') % 2:
         # the unbalanced quote swallows the rest of the file into the last record, so
@@ -217,9 +223,13 @@ def _decode(raw: bytes, rel: str) -> str:
         if before.endswith("\n"):
             records.append([""])
         cells = len(records[-1])
-        column = header[cells - 1] if 0 < cells <= len(header) else None
-        raise DataError(rel, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line} "
-                        "cannot be read (save the file as UTF-8)",
+        where = ""
+        if len(records) == 1:  # in the header itself: its labels cannot be trusted
+            column, where = None, f" (header cell {cells})"
+        else:
+            column = header[cells - 1] if 0 < cells <= len(header) else None
+        raise DataError(rel, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}"
+                        f"{where} cannot be read (save the file as UTF-8)",
                         len(records), column) from None
 
 

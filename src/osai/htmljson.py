@@ -89,20 +89,29 @@ def _check_page(app, pagename: str, templatename: str, context: dict, doctree) -
     """Warn (a failed build under ``-W``) if any inline script of the page could end early."""
     from sphinx.util import logging
 
+    logger = logging.getLogger(__name__)
     bodies = []
     for script in context.get("script_files") or []:
         body = (getattr(script, "attributes", {}) or {}).get("body")
         if body:
             bodies.append(body)
-    for block in re.findall(r"<script\b[^>]*>(.*?)</script\s*>", context.get("body") or "",
-                            flags=re.IGNORECASE | re.DOTALL):
+    # as the HTML parser reads them: each script ends at the first "</script"
+    for kind, block in re.findall(r"<script\b([^>]*)>(.*?)</script",
+                                  context.get("body") or "", flags=re.IGNORECASE | re.DOTALL):
         bodies.append(block)
+        if re.search(r"type=[\"'][^\"']*json", kind, flags=re.IGNORECASE):
+            try:
+                json.loads(block)
+            except ValueError:
+                logger.warning("%s: an embedded JSON <script> ends early or is not JSON "
+                               "(%s...); write it with osai.htmljson.dumps", pagename,
+                               block[:80])
+                return
     for body in bodies:
         found = unsafe_script_text(body)
         if found:
-            logging.getLogger(__name__).warning(
-                "%s: an inline <script> holds %r, which would end it early; write its "
-                "JSON with osai.htmljson.dumps", pagename, found)
+            logger.warning("%s: an inline <script> holds %r, which would end it early; "
+                           "write its JSON with osai.htmljson.dumps", pagename, found)
             return
 
 
