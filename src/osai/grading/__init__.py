@@ -6,7 +6,10 @@
   configuration;
 * :mod:`.sandbox` and :mod:`.preprocessors`: every submission runs in its own
   bubblewrap sandbox with limits, and its cells are put back in the released layout;
-* :mod:`.workflow`: the commands release, collect, autograde, feedback, export, plot;
+* the commands, one module each: :mod:`.release`, :mod:`.collect` (LMS downloads, entry by
+  entry, with limits and a report), :mod:`.autograde`, :mod:`.feedback` (one outcome per
+  student), :mod:`.export` (export and plot), sharing :mod:`.common`; :mod:`.workflow`
+  re-exports them;
 * :mod:`.cli`: ``main(argv)``, the ``osai grade`` command line.
 """
 
