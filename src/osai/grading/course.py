@@ -212,7 +212,8 @@ class Course:
             handle.write(f"'osai grade {what}' (pid {os.getpid()})\n")
             handle.flush()
             try:
-                yield
+                with self.own_jupyter_dirs():  # nothing lands in ~/.jupyter
+                    yield
             finally:
                 handle.seek(0)
                 handle.truncate()
@@ -273,12 +274,26 @@ class Course:
                 "IPYTHONDIR": str(base / "ipython")}
 
     def use_own_jupyter_dirs(self) -> None:
+        """For the command line: the whole process uses :meth:`jupyter_dirs`."""
         os.environ.update(self.jupyter_dirs())
+
+    @contextmanager
+    def own_jupyter_dirs(self) -> Iterator[None]:
+        """:meth:`jupyter_dirs` while the block runs; the caller's values come back after."""
+        saved = {key: os.environ.get(key) for key in self.jupyter_dirs()}
+        os.environ.update(self.jupyter_dirs())
+        try:
+            yield
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
     def api(self):
         """An ``NbGraderAPI`` on this course, logging to ``workdir/logs/nbgrader.log``."""
         ensure_tools_on_path()
-        self.use_own_jupyter_dirs()
         (self.workdir / "exchange").mkdir(parents=True, exist_ok=True)
         self.write_nbgrader_config()
         from nbgrader.apps.api import NbGraderAPI
