@@ -167,6 +167,9 @@ Figure(alt.Chart(frame).mark_point().encode(x="year:Q", y="title:N", tooltip=["t
 
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory):
+    if not (ROOT / "_vendor" / "vendor").is_dir():
+        pytest.fail("_vendor/ is missing: `make book` (or `python -m osai.assets`) fetches "
+                    "the offline front-end assets first")
     tmp = tmp_path_factory.mktemp("hostile-book")
     book = tmp / "book"
     (book / "chapters").mkdir(parents=True)
