@@ -171,4 +171,8 @@ def summary(outcomes: list[Outcome]) -> str:
             lines.append(f"{status}: {STATUS_HELP[status]}")
     if any(not o.isolated for o in outcomes):
         lines.append("WARNING: these submissions ran WITHOUT a sandbox (--no-sandbox).")
+    act = [o.student for o in outcomes if o.status == "failed"]
+    if act:
+        lines.append(f"ACTION NEEDED for {len(act)} student(s): {', '.join(act)} "
+                     "(the grader could not grade them: grade them by hand)")
     return "\n".join(lines)
