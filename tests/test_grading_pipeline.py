@@ -528,7 +528,7 @@ def test_feedback_holds_no_hidden_test_text(graded):
             assert "BEGIN HIDDEN TESTS" not in html_text
 
 
-def test_one_hostile_notebook_is_that_students_outcome(graded, capsys, monkeypatch):
+def test_one_hostile_notebook_is_that_students_outcome(graded, capsys):
     """An answer holding 'BEGIN HIDDEN TESTS' makes nbgrader refuse that notebook: the
     student gets a recorded outcome with the reason, everyone else gets feedback, and the
     command exits 1 naming the student the instructor must see to."""
@@ -547,8 +547,6 @@ def test_one_hostile_notebook_is_that_students_outcome(graded, capsys, monkeypat
     from osai.grading import main as grade_main
 
     course = graded.course
-    for key in course.jupyter_dirs():  # the command line sets them for its process
-        monkeypatch.setenv(key, os.environ.get(key, ""))
     code = grade_main(["feedback", A1, "--workdir", str(course.workdir),
                        "--assignments", str(course.assignments_dir),
                        "--data", str(course.data_dir)])

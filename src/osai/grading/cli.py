@@ -149,11 +149,15 @@ def _course(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
+    course = _course(args)
+    with course.own_jupyter_dirs():  # nothing lands in ~/.jupyter
+        return _command(args, course)
+
+
+def _command(args: argparse.Namespace, course) -> int:
     from . import workflow
     from .validation import validate_assignment
 
-    course = _course(args)
-    course.use_own_jupyter_dirs()
     if args.command == "release":
         names = list(course.specs()) if args.all else args.names
         if not names:

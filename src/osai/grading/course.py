@@ -273,15 +273,17 @@ class Course:
                 "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
                 "IPYTHONDIR": str(base / "ipython")}
 
-    def use_own_jupyter_dirs(self) -> None:
-        """For the command line: the whole process uses :meth:`jupyter_dirs`."""
-        os.environ.update(self.jupyter_dirs())
+    def _make_jupyter_dirs(self) -> dict[str, str]:
+        dirs = self.jupyter_dirs()
+        for path in dirs.values():  # IPython warns about (and avoids) a missing folder
+            Path(path).mkdir(parents=True, exist_ok=True)
+        return dirs
 
     @contextmanager
     def own_jupyter_dirs(self) -> Iterator[None]:
         """:meth:`jupyter_dirs` while the block runs; the caller's values come back after."""
         saved = {key: os.environ.get(key) for key in self.jupyter_dirs()}
-        os.environ.update(self.jupyter_dirs())
+        os.environ.update(self._make_jupyter_dirs())
         try:
             yield
         finally:
