@@ -63,6 +63,19 @@ def test_escape_script_keeps_javascript_meaning():
     assert "1 < 2" in out  # JavaScript that is not JSON keeps its operators
 
 
+def test_objectives_markdown_shows_markup_as_text(monkeypatch):
+    from osai import course
+
+    text = HOSTILE["img"] + " " + HOSTILE["upper"]
+    monkeypatch.setattr(course, "_objectives",
+                        lambda: {"99-x": {"objectives": [{"id": "o", "text": text}]}})
+    markdown = course.objectives("99-x").data
+    assert "<" not in markdown and ">" not in markdown
+    import html
+
+    assert html.unescape(markdown.splitlines()[-1]) == "- " + text
+
+
 def test_myst_nb_writes_scripts_through_the_escape():
     from myst_nb.core import render
 

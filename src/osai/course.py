@@ -35,7 +35,8 @@ def objectives(chapter: str) -> Markdown:
     """The chapter's learning objectives as a Markdown list (rendered in the book)."""
     meta = chapter_meta(chapter)
     lines = ["By the end of this chapter you will be able to:", ""]
-    lines += [f"- {o['text']}" for o in meta["objectives"]]
+    # markup in the text is shown as text: MyST reads &lt; back as "<"
+    lines += [f"- {html.escape(str(o['text']), quote=False)}" for o in meta["objectives"]]
     return Markdown("\n".join(lines))
 
 
