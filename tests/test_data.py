@@ -301,15 +301,16 @@ def drop_column(table: str, name: str):
 
 
 def latin1(table: str, key: str, column: str):
-    """Save the file as Latin-1: the first non-ASCII byte is in row ``key``, ``column``."""
+    """The cell (row ``key``, ``column``) and all after it saved as Latin-1: the first
+    byte that is not UTF-8 is in that cell."""
     def corrupt(folder: Path) -> int:
+        marker = "Zo\u00eb-latin1-marker"
+        row = set_cell(table, key, column, marker)(folder)
         path = folder / f"{table}.csv"
-        records = _records(path)
-        row = _row_of(records, key)
-        first = next(i for i, rec in enumerate(records)
-                     if any(not cell.isascii() for cell in rec))
-        assert first == row - 1 and not records[first][records[0].index(column)].isascii()
-        path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+        text = path.read_text(encoding="utf-8")
+        cut = text.index(marker)
+        path.write_bytes(text[:cut].encode("utf-8")
+                         + text[cut:].encode("latin-1", errors="replace"))
         return row
     return corrupt
 
@@ -439,7 +440,7 @@ BAD = {
                                     "ibm"),
         "org_id", "unknown organisation 'ibm'"),
     "latin-1-file": ("organisations", latin1("organisations", "hf", "founders"), "founders",
-                     "not UTF-8 text: byte 0xe9 on line"),
+                     "not UTF-8 text: byte 0xeb on line"),
     "blank-row": ("events", blank_row("events", "openai-lp", ","), "event_id", "blank row"),
     "empty-line": ("events", blank_row("events", "openai-lp", ""), "event_id", "blank row"),
     "duplicate-composite-key": (
