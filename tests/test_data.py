@@ -336,16 +336,21 @@ def _write_one(record: list[str]) -> str:
     return buf.getvalue()
 
 
-def duplicate_key(table: str, row: int, same_as: int, column: str):
-    """Make spreadsheet row ``row`` repeat the key of row ``same_as`` by copying
-    ``column``."""
+def duplicate_key(table: str, column: str):
+    """Give the second row of the first key (first column) seen twice the ``column`` value
+    of the first: the composite key (first column, ``column``) is then repeated."""
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
         records = _records(path)
         i = records[0].index(column)
-        records[row - 1][i] = records[same_as - 1][i]
-        _write(path, records)
-        return row
+        seen: dict[str, int] = {}
+        for n, rec in enumerate(records[1:], start=1):
+            if rec[0] in seen:
+                rec[i] = records[seen[rec[0]]][i]
+                _write(path, records)
+                return n + 1
+            seen[rec[0]] = n
+        raise AssertionError(f"no two rows of {table} share a first column")
     return corrupt
 
 
@@ -444,8 +449,8 @@ BAD = {
     "blank-row": ("events", blank_row("events", "openai-lp", ","), "event_id", "blank row"),
     "empty-line": ("events", blank_row("events", "openai-lp", ""), "event_id", "blank row"),
     "duplicate-composite-key": (
-        "assessments", duplicate_key("assessments", 3, 2, "dimension"), "org_id, dimension",
-        "duplicate key (org_id, dimension together): org_id='opencv', dimension="),
+        "assessments", duplicate_key("assessments", "dimension"), "org_id, dimension",
+        "duplicate key (org_id, dimension together): org_id="),
 }
 
 
