@@ -302,7 +302,8 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
                                                  int(counts.loc["response"].sum()), "responses"),
         "memo_assessment": ASSESSMENT_LABELS[
             c.set_index("claim_id").loc["concern-advantage", "assessment"]],
-        "evidence_peak_years": "{} and {}".format(*evidence_peak_years(ds)[:2]),
+        "evidence_peak_year_1": str(evidence_peak_years(ds)[0]),
+        "evidence_peak_year_2": str(evidence_peak_years(ds)[1]),
         "n_evidence_peak": str(evidence_peak_years(ds)[2]),
         "llama2_month": ctx.loc["llama-2", "date_start"].strftime("%B %Y"),
         "whisper_year": str(ev.loc["openai-whisper", "date_start"].year),
