@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from osai.analysis import bigtech
 from osai.render import Figure
 
@@ -66,3 +68,24 @@ def test_chapter_numbers_come_from_data():
     assert n["msft_2019_amount"] == "$1B" and n["msft_stake"] == "27%"
     assert n["n_points"] == "15" and n["n_with_example"] == "8"
     assert n["n_without_evidence"] == "3" and n["n_evidence_events"] == "17"
+
+
+def test_count_clause_agrees_with_its_number():
+    assert bigtech.count_clause(0, 5, "concerns") == "none of the five concerns has"
+    assert bigtech.count_clause(1, 5, "concerns") == "one of the five concerns has"
+    assert bigtech.count_clause(3, 5, "concerns") == "three of the five concerns have"
+    with pytest.raises(ValueError):
+        bigtech.count_clause(6, 5, "concerns")
+
+
+def test_concern_sentences_match_the_assessments():
+    """The chapter's summary of the concerns is built from bigtech_claims.csv, not typed."""
+    n = bigtech.chapter_numbers()
+    counts = bigtech.assessment_counts().loc["concern"]
+    assert n["concerns_example_clause"].startswith(
+        "none" if counts["example"] == 0 else bigtech._WORDS[counts["example"]])
+    assert n["memo_assessment"] == bigtech.ASSESSMENT_LABELS["partial"]
+    first, second, k = bigtech.evidence_peak_years()
+    assert second == first + 1
+    assert (n["evidence_peak_year_1"], n["evidence_peak_year_2"]) == (str(first), str(second))
+    assert k <= int(n["n_evidence_events"])

@@ -90,3 +90,12 @@ def test_chapter_numbers_come_from_data():
     assert n["sklearn_committers"] == "3,192" and n["tf_contributors"] == "1,200"
     assert n["n_releases"] == "7" and n["n_with_data"] == "2"
     assert n["n_open_source_ai"] == "1" and n["n_osi_approved"] == "3"
+
+
+def test_interview_gap_is_stated_in_months():
+    """The CEO interview is dated only to the month: the gap to the docs is in months."""
+    assert openness.interview_gap_text() == "the next month"
+    n = openness.chapter_numbers()
+    assert n["hub_docs_gap"] == "the next month"
+    assert n["dolma_odcby_date"] == "15 April 2024"
+    assert n["n_no_user_limit"] == "4" and n["n_licences"] == "5"

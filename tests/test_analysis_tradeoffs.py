@@ -7,6 +7,7 @@ import pytest
 
 import osai
 from osai.analysis import tradeoffs
+from osai.charts import CATEGORY_ORDER
 from osai.render import Figure
 
 
@@ -17,7 +18,7 @@ def ds():
 
 def test_category_counts_cover_every_org_and_category(ds):
     counts = tradeoffs.category_counts(ds)
-    assert len(counts) == 4 * 6
+    assert len(counts) == 4 * len(CATEGORY_ORDER)
     assert counts["n"].sum() == len(ds.events)
     gov = counts[counts.category == "governance"].set_index("org_id")["n"]
     # OpenAI: Musk leaves the board, Charter, OpenAI LP, non-profit keeps control, PBC

@@ -16,7 +16,8 @@ import yaml
 from osai.quiz import QuizError, chapters, load_all, load_bank, quiz_dir, score_answers
 from osai.quiz.bank import _objectives
 
-QUIZ_JS = Path(__file__).resolve().parents[1] / "src" / "osai" / "quiz" / "quiz.js"
+ROOT = Path(__file__).resolve().parents[1]
+QUIZ_JS = ROOT / "src" / "osai" / "quiz" / "quiz.js"
 CH = "03-four-organisations"
 
 
@@ -77,18 +78,61 @@ def test_computed_answers_come_from_data(banks):
     assert ranked == sorted(ranked, key=lambda e: events.loc[e, "date_start"])
 
 
+def test_every_section_names_a_heading_and_links_to_it(banks):
+    """Each question's `section` is a heading of its chapter, and `section_anchor` is the id
+    Sphinx gives that heading; when the book is built, the id is on the chapter's page."""
+    from osai.quiz.bank import chapter_headings, chapter_source
+
+    built = ROOT / "_build" / "html" / "chapters"
+    for chapter, bank in banks.items():
+        headings = {h["title"]: h["anchor"] for h in chapter_headings(chapter_source(chapter))}
+        page = built / f"{chapter}.html"
+        html = page.read_text(encoding="utf-8") if page.is_file() else None
+        for q in bank["questions"]:
+            where = f"{chapter}.yml, question '{q['id']}'"
+            assert q["section"] in headings, f"{where}: section {q['section']!r} is no heading"
+            assert q["section_anchor"] == headings[q["section"]], where
+            if html is not None:
+                assert f'id="{q["section_anchor"]}"' in html, (
+                    f"{where}: anchor #{q['section_anchor']} is not on {page.name}")
+
+
+def test_section_anchor_reaches_the_widget():
+    """The widget's synced bank (what quiz.js receives) carries each question's anchor."""
+    from osai.quiz.widget import Quiz
+
+    quiz = Quiz("08-choosing-a-model")
+    anchors = {q["id"]: q["section_anchor"] for q in quiz.bank["questions"]}
+    assert anchors["lab-library"] == "choosing-a-model-lab"  # the MyST label above it
+    assert anchors["two-defensible"] == "choosing-a-model-two-answers"
+    assert all(anchors.values())
+
+
+def test_headings_skip_code_and_take_labels(tmp_path):
+    from osai.quiz.bank import chapter_headings
+
+    src = tmp_path / "x.md"
+    src.write_text("---\njupytext: {}\n---\n(my-label)=\n# Title\n\n```{code-cell}\n"
+                   "# not a heading\n```\n\n## Who pays: the {term}`consortium <Consortium>`"
+                   "\n\n### Scenario A: a lab's library\n", encoding="utf-8")
+    got = [(h["title"], h["anchor"]) for h in chapter_headings(src)]
+    assert got == [("Title", "my-label"),
+                   ("Who pays: the consortium", "who-pays-the-consortium"),
+                   ("Scenario A: a lab's library", "scenario-a-a-lab-s-library")]
+
+
 # ------------------------------------------------------------------ bad banks
 
 GOOD = {
     "chapter": CH,
     "questions": [
-        {"id": "q-one", "type": "single", "objective": "origins", "section": "s",
+        {"id": "q-one", "type": "single", "objective": "origins", "section": "Key points",
          "prompt": "p", "options": [{"text": "a", "correct": True, "feedback": "f"},
                                     {"text": "b", "feedback": "f"}]},
-        {"id": "q-num", "type": "numeric", "objective": "timeline-reading", "section": "s",
+        {"id": "q-num", "type": "numeric", "objective": "timeline-reading", "section": "Key points",
          "prompt": "p", "compute": {"days_between": ["openai-lp", "openai-microsoft-2019"]},
          "tolerance": 0, "unit": "days", "feedback": {"correct": "c", "incorrect": "i"}},
-        {"id": "q-order", "type": "ordering", "objective": "timeline-reading", "section": "s",
+        {"id": "q-order", "type": "ordering", "objective": "timeline-reading", "section": "Key points",
          "prompt": "p", "events": ["openai-lp", "openai-launch", "openai-charter"],
          "feedback": {"correct": "c", "incorrect": "i"}},
     ],
@@ -162,6 +206,10 @@ def _schema_extra_key(d):
     d["questions"][0]["tolerance"] = 3
 
 
+def _unknown_section(d):
+    d["questions"][1]["section"] = "OpenCV: who pays"
+
+
 @pytest.mark.parametrize("mutate, qid, words", [
     (_no_correct, "q-one", "no correct answer"),
     (_dupe, "q-one", "duplicate question id"),
@@ -175,6 +223,8 @@ def _schema_extra_key(d):
     (_two_correct_single, "q-one", "exactly one correct option"),
     (_no_feedback, "q-one", "no feedback"),
     (_schema_extra_key, "q-one", "schema"),
+    (_unknown_section, "q-num", "section 'OpenCV: who pays' is not a heading of "
+                                "chapters/03-four-organisations.md"),
 ])
 def test_bad_bank_names_file_and_question(tmp_path, mutate, qid, words):
     path = _bad(tmp_path, mutate)

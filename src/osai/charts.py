@@ -27,7 +27,7 @@ ORG_SHAPES = {
     "OpenAI": "triangle-up",
     "Hugging Face": "diamond",
 }
-CATEGORY_ORDER = ["founding", "release", "funding", "governance", "licence", "revenue"]
+CATEGORY_ORDER = ["founding", "release", "funding", "governance", "licence", "revenue", "research"]
 
 
 def org_scales() -> tuple[alt.Scale, alt.Scale]:

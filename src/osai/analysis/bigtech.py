@@ -216,6 +216,34 @@ def assessment_chart(ds: Dataset | None = None) -> Figure:
 
 # --- Numbers quoted in the chapter's prose ----------------------------------------------
 
+_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
+def count_clause(n: int, total: int, noun: str, verb: tuple[str, str] = ("has", "have")) -> str:
+    """"none of the five concerns has", "one of the five ... has", "two of the five ... have".
+
+    Agrees the verb with the count (``n`` of 0 or 1 takes the singular), so glued prose
+    stays grammatical whatever the data say.
+    """
+    if not 0 <= n <= total:
+        raise ValueError(f"count {n} out of range 0..{total}")
+    word = (lambda k: _WORDS[k] if k < len(_WORDS) else str(k))
+    head = "none" if n == 0 else word(n)
+    return f"{head} of the {word(total)} {noun} {verb[0] if n <= 1 else verb[1]}"
+
+
+def evidence_peak_years(ds: Dataset | None = None) -> tuple[int, int, int]:
+    """The two consecutive years holding the most dated evidence events: (first, second, n).
+
+    Ties go to the earlier pair.
+    """
+    ev = evidence(ds).drop_duplicates("ref_id")
+    years = pd.to_datetime(ev["date_start"]).dt.year.value_counts()
+    best = max(((int(years.get(y, 0) + years.get(y + 1, 0)), -y) for y in years.index))
+    first = -best[1]
+    return first, first + 1, best[0]
+
+
 def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     """Every number and key date the chapter's prose quotes, formatted, keyed by glue name."""
     from ..course import fmt_count, fmt_money
@@ -263,5 +291,23 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "n_concerns_none": str(int(counts.loc["concern", "none"])),
         "n_responses_example": str(int(counts.loc["response", "example"])),
         "n_evidence_events": str(evidence(ds)["ref_id"].nunique()),
+        "n_llama2_rows": str(int((evidence(ds)["ref_id"] == "llama-2").sum())),
+        "concerns_example_clause": count_clause(int(counts.loc["concern", "example"]),
+                                                int(counts.loc["concern"].sum()), "concerns"),
+        "concerns_partial_clause": count_clause(int(counts.loc["concern", "partial"]),
+                                                int(counts.loc["concern"].sum()), "concerns"),
+        "concerns_none_clause": count_clause(int(counts.loc["concern", "none"]),
+                                             int(counts.loc["concern"].sum()), "concerns"),
+        "responses_example_clause": count_clause(int(counts.loc["response", "example"]),
+                                                 int(counts.loc["response"].sum()), "responses"),
+        "memo_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["concern-advantage", "assessment"]],
+        "evidence_peak_year_1": str(evidence_peak_years(ds)[0]),
+        "evidence_peak_year_2": str(evidence_peak_years(ds)[1]),
+        "n_evidence_peak": str(evidence_peak_years(ds)[2]),
+        "llama2_month": ctx.loc["llama-2", "date_start"].strftime("%B %Y"),
+        "whisper_year": str(ev.loc["openai-whisper", "date_start"].year),
+        "gptoss_year": str(ev.loc["openai-gpt-oss", "date_start"].year),
+        "seriesd_month": ev.loc["hf-series-d", "date_start"].strftime("%B %Y"),
     }
     return out

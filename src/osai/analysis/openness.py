@@ -89,6 +89,24 @@ def hub_summary(ds: Dataset | None = None) -> dict:
     }
 
 
+def interview_gap_text(ds: Dataset | None = None) -> str:
+    """When the Hub documentation's count came, relative to the CEO interview.
+
+    The interview is dated only to the month, so the gap is stated in calendar months
+    ("the next month"), never in days.
+    """
+    s = hub_summary(ds)
+    a, b = s["interview_date"], s["first_date"]
+    months = (b.year - a.year) * 12 + b.month - a.month
+    if months < 0:
+        raise ValueError("the Hub documentation's first count predates the interview")
+    if months == 0:
+        return "the same month"
+    if months == 1:
+        return "the next month"
+    return f"{months} calendar months later"
+
+
 def hub_growth_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
     """Models on the Hugging Face Hub over time (log scale), the conflicting figure marked."""
     m = hub_models(ds)
@@ -331,8 +349,12 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "hub_interview": fmt_count(s["interview_value"]),
         "hub_interview_date": s["interview_date"].strftime("%B %Y"),
         "hub_conflict_ratio": f"{s['conflict_ratio']:g}",
+        "hub_docs_gap": interview_gap_text(ds),
         "hub_datasets_last": fmt_count(metric.loc["hf-datasets-2026-05", "value"]),
         "hub_spaces_last": fmt_count(metric.loc["hf-spaces-2026-05", "value"]),
+        "crawl_year": str(metric.loc["sklearn-committers-2024", "as_of"]),
+        "tf_stars_2020_date": str(metric.loc["hf-stars-2020", "as_of"]),
+        "tf_stars_2022_date": metric.loc["hf-stars-2022-05", "as_of_start"].strftime("%B %Y"),
         "tf_stars_2020": fmt_count(metric.loc["hf-stars-2020", "value"]),
         "tf_stars_2022": fmt_count(metric.loc["hf-stars-2022-05", "value"]),
         "tf_contributors": whole("hf-transformers-contributors-2022-05"),
@@ -350,6 +372,9 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "gpt2_date": _day(rel.loc["gpt-2", "date_start"]),
         "gpt3_date": _day(rel.loc["gpt-3", "date_start"]),
         "olmo_date": _day(rel.loc["olmo", "date_start"]),
+        "dolma_odcby_date": _day(ctx.loc["dolma-odc-by", "date_start"]),
+        "osaid_month": ctx.loc["osaid-1-0", "date_start"].strftime("%B %Y"),
+        "n_no_user_limit": str(int(lic["user_limit"].isna().sum())),
         "opencv_apache_date": _day(ev.loc["opencv-apache", "date_start"]),
         "n_licences": str(len(lic)),
         "n_permissive": str(len(permissive_without_restrictions(ds))),

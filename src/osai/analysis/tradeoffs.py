@@ -51,7 +51,7 @@ def _ds(ds: Dataset | None) -> Dataset:
 # --- counts of events ------------------------------------------------------------------------
 
 def category_counts(ds: Dataset | None = None) -> pd.DataFrame:
-    """Events per organisation and category, zeros included (4 x 6 rows).
+    """Events per organisation and category, zeros included (4 x len(CATEGORY_ORDER) rows).
 
     Columns: ``org_id, org_name, model, category, n``.
     """

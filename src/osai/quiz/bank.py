@@ -7,9 +7,17 @@ without duplicates or ties ...).  Any problem raises :class:`QuizError`, whose m
 names the file and the question id, so a bad bank fails the book build (the chapter cell
 loads it) with a message that says where to look.
 
-Facts are never retyped in a bank: a numeric question names two events (``compute:
+Answers are never typed in a bank: a numeric question names two events (``compute:
 {years_between: [a, b]}``) and an ordering question names events; the loader resolves the
-answer from ``data/events.csv`` (and ``data/context_events.csv``).
+answer from ``data/events.csv`` (and ``data/context_events.csv``).  Prompts, options and
+feedback are hand-written text and may quote dates from the chapter; they are not read from
+the data.
+
+Every question's ``section`` must name a heading of its chapter (``chapters/<id>.md``);
+the loader attaches ``section_anchor``, the HTML id Sphinx gives that heading (the explicit
+MyST label ``(label)=`` written above it, else the docutils id of its title), so the widget
+can link back to the section.  When the chapter's source is not there (a bank checked on its
+own, outside the repository) the section is not checked and ``section_anchor`` is ``None``.
 
 The normalised bank (a plain JSON-able dict) is what the widget's JavaScript receives, what
 :func:`score_answers` reads and what the handouts print.  :func:`score_answers` mirrors
@@ -21,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +40,8 @@ __all__ = [
     "QuizError",
     "TYPES",
     "bank_path",
+    "chapter_headings",
+    "chapter_source",
     "chapters",
     "is_correct",
     "load_all",
@@ -126,6 +137,95 @@ def _events() -> dict[str, dict]:
     return out
 
 
+# --------------------------------------------------------------------------- sections
+
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_LABEL = re.compile(r"^\(([^()\s]+)\)=\s*$")
+#: a MyST role, {name}`text` or {name}`text <target>`: its display text is what renders
+_ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^`>]*>)?`")
+
+
+def chapter_source(chapter: str) -> Path:
+    """The MyST source of a teaching chapter, ``chapters/<chapter>.md``."""
+    return ROOT / "chapters" / f"{chapter}.md"
+
+
+def _plain(title: str) -> str:
+    """A heading's text as it renders: roles show their display text, markup dropped."""
+    text = _ROLE.sub(lambda m: m.group(1), title)
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    text = re.sub(r"(\*\*|__|\*|_)(\S(?:.*?\S)?)\1", r"\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _make_id(text: str) -> str:
+    """The id docutils (and so Sphinx) derives from a section title."""
+    try:
+        from docutils.nodes import make_id
+    except ImportError:  # pragma: no cover - docutils comes with Sphinx
+        import unicodedata
+
+        text = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+        text = re.sub(r"[^a-z0-9]+", "-", text)
+        return re.sub(r"^[^a-z]+|-+$", "", text)
+    return make_id(text)
+
+
+def chapter_headings(path: Path) -> list[dict]:
+    """Headings of a MyST chapter, in order: ``{title, level, anchor, line}``.
+
+    Code fences are skipped (a ``#`` comment in a cell is not a heading).  ``anchor`` is the
+    label written directly above the heading, if any, else the docutils id of its title.
+    """
+    out: list[dict] = []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fence: str | None = None
+    label: str | None = None
+    start = 0
+    if lines and lines[0].strip() == "---":  # jupytext front matter
+        end = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0)
+        start = end + 1
+    for n, line in enumerate(lines[start:], start + 1):
+        stripped = line.strip()
+        m = _FENCE.match(stripped)
+        if fence:
+            if m and stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            continue
+        if m:
+            fence = m.group(1)
+            continue
+        lab = _LABEL.match(stripped)
+        if lab:
+            label = lab.group(1)
+            continue
+        head = _HEADING.match(line)
+        if head:
+            title = _plain(head.group(2))
+            out.append({"title": title, "level": len(head.group(1)), "line": n,
+                        "anchor": label or _make_id(title)})
+        if stripped:
+            label = None
+    return out
+
+
+def _section_anchors(chapter: str, file: str) -> dict[str, str] | None:
+    """Heading title -> anchor for a chapter, or None when its source is not available."""
+    path = chapter_source(chapter)
+    if not path.is_file():
+        return None
+    anchors: dict[str, str] = {}
+    dupes: set[str] = set()
+    for h in chapter_headings(path):
+        if h["title"] in anchors:
+            dupes.add(h["title"])
+        anchors[h["title"]] = h["anchor"]
+    for title in dupes:  # a repeated heading cannot be named unambiguously
+        anchors[title] = ""
+    return anchors
+
+
 def bank_path(chapter: str | os.PathLike) -> Path:
     """The bank file of a chapter id (or a path, returned as is)."""
     text = str(chapter)
@@ -169,7 +269,8 @@ def _compute(kind: str, a: dict, b: dict) -> int:
 # --------------------------------------------------------------------------- validation
 
 def _check_question(q: Any, n: int, file: str, chapter: str, objectives: set[str],
-                    events: dict[str, dict], seen: set[str]) -> dict:
+                    events: dict[str, dict], seen: set[str],
+                    anchors: dict[str, str] | None = None) -> dict:
     """Validate one raw question; return it normalised (answers resolved from data)."""
     if not isinstance(q, dict):
         raise QuizError(file, f"question #{n} is not a mapping")
@@ -195,6 +296,18 @@ def _check_question(q: Any, n: int, file: str, chapter: str, objectives: set[str
 
     out: dict[str, Any] = {k: q[k] for k in ("id", "type", "objective", "section", "prompt")
                            if k in q}
+    out["section_anchor"] = None
+    if anchors is not None and isinstance(q.get("section"), str):
+        section = q["section"]
+        if section not in anchors:
+            near = ", ".join(repr(t) for t in anchors if t.lower()[:6] == section.lower()[:6])
+            fail(f"section {section!r} is not a heading of chapters/{chapter}.md"
+                 + (f" (did you mean {near}?)" if near else
+                    f" (headings: {', '.join(repr(t) for t in anchors)})"))
+        if not anchors[section]:
+            fail(f"section {section!r} names more than one heading of chapters/{chapter}.md; "
+                 "give the headings different titles")
+        out["section_anchor"] = anchors[section]
     if qtype in ("single", "multiple", "scenario"):
         options = q.get("options")
         if not isinstance(options, list) or len(options) < 2:
@@ -335,8 +448,9 @@ def validate_raw(raw: Any, file: str, chapter: str | None = None,
     if not isinstance(questions, list) or not questions:
         raise QuizError(file, "no questions")
     events = _events()
+    anchors = _section_anchors(chapter, file)
     seen: set[str] = set()
-    norm = [_check_question(q, i + 1, file, chapter, objectives, events, seen)
+    norm = [_check_question(q, i + 1, file, chapter, objectives, events, seen, anchors)
             for i, q in enumerate(questions)]
     validator = jsonschema.Draft202012Validator(_schema(schema_folder or quiz_dir()))
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
