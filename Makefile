@@ -20,7 +20,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-only lab bench handouts \
-        release collect autograde feedback grades grade-plot browser clean lock
+        release collect autograde dist feedback grades grade-plot browser clean lock
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -64,6 +64,11 @@ lab: $(STAMP) ## JupyterLab on the chapters, offline (chapters open as notebooks
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
 
+dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz banks inside), twine-checked
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
 handouts: $(STAMP) ## printable quiz handouts and answer keys per chapter into _build/handouts
 	$(BIN)/python -m osai.quiz handouts --out _build/handouts
 
@@ -87,8 +92,8 @@ grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, 
 
 lock: ## maintainers: re-resolve requirements.lock from pyproject.toml (needs network)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet ".[test]"
-	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^osai' > requirements.lock
+	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release]"
+	.lockenv/bin/python -m pip freeze --all --exclude-editable | grep -vE '^(osai|pip)==' > requirements.lock
 	rm -rf .lockenv
 
 clean: ## remove the build, the execution cache and fetched assets (not .venv)
