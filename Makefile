@@ -19,7 +19,7 @@ ZIP        ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup assets book book-only serve test test-only lab bench handouts \
+.PHONY: help setup assets book book-only serve test test-only lab lab-src bench handouts \
         release collect autograde dist feedback grades grade-plot browser clean lock
 
 help:
@@ -57,7 +57,11 @@ test: book browser ## set up, build the book, run every test
 test-only: ## run the tests against the current build (no set-up, no build)
 	$(BIN)/python -m pytest $(ARGS)
 
-lab: $(STAMP) ## JupyterLab on the chapters, offline (chapters open as notebooks)
+lab: book ## JupyterLab on the chapters as learners get them (_build/notebooks), offline
+	$(BIN)/python -m osai.lab --prepare
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) _build/notebooks
+
+lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (jupytext), to edit them
 	$(BIN)/python -m osai.lab --prepare
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) chapters
 
