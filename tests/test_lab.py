@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -28,6 +29,7 @@ from osai.notebook_export import RAW_MARKUP
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "_build" / "notebooks"
+PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
 CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("0*.md"))
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not NOTEBOOKS.is_dir(), reason="run make book first")]
@@ -68,6 +70,10 @@ def jupyterlab(tmp_path_factory):
     base = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
     while time.time() < deadline:
+        # another process may take the port first: JupyterLab then moves on to the next one
+        moved = re.findall(r"http://127\.0\.0\.1:(\d+)/lab", log.read_text())
+        if moved:
+            base = f"http://127.0.0.1:{moved[-1]}/"
         try:
             urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
             break
@@ -119,7 +125,9 @@ def test_chapter_runs_in_jupyterlab_offline_and_reads_as_the_book(jupyterlab, ch
 def _check_reading(page, chapter):
     """What a learner reads: the rendered Markdown cells hold no raw MyST, and numbers,
     figure captions and admonitions are in place."""
-    rendered = page.locator(".jp-NotebookPanel .jp-MarkdownCell .jp-RenderedMarkdown")
+    selector = f"{PANEL} .jp-MarkdownCell .jp-RenderedMarkdown"
+    page.wait_for_selector(selector, timeout=30_000)
+    rendered = page.locator(selector)
     texts = rendered.all_inner_texts()
     assert texts, "no rendered Markdown cell"
     text = "\n".join(texts)
@@ -127,16 +135,27 @@ def _check_reading(page, chapter):
     assert raw == {}, f"{chapter}: raw MyST in rendered Markdown: {raw}"
     assert not any(line.strip().endswith(")=") for line in text.splitlines()), chapter
     source = (ROOT / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
-    if ":::{admonition}" in source:  # an admonition reads as a box with its title
-        quotes = page.locator(".jp-RenderedMarkdown blockquote strong").all_inner_texts()
-        assert quotes, f"{chapter}: admonitions are not boxes"
-    if "{glue:figure}" in source:
-        assert "Figure " in text and "." in text
-        assert page.locator(".jp-RenderedMarkdown strong", has_text="Figure ").count() >= 1
+    titles = re.findall(r"^:::\{admonition\} (.+)$", source, re.M)
+    if titles:  # an admonition reads as a box (a block quote) under its bold title
+        boxed = page.locator(f"{PANEL} .jp-RenderedMarkdown blockquote > p:first-child strong")
+        shown = [t.strip() for t in boxed.all_inner_texts()]
+        for title in titles:
+            assert title.strip() in shown, f"{chapter}: admonition '{title}' is not a box"
+    book_page = ROOT / "_build" / "html" / "chapters" / f"{chapter}.html"
+    for number in re.findall(r'caption-number">(Figure [\d.]+)\s*<', book_page.read_text()):
+        # each figure's caption, numbered as in the book, in bold
+        assert page.locator(f"{PANEL} .jp-RenderedMarkdown strong",
+                            has_text=f"{number}.").count() == 1, f"{chapter}: {number}"
     if chapter == "04-community-led":
         year = osai.load_dataset().organisations.loc["sklearn", "founded"]
         assert f"scikit-learn began in {year}" in text
         assert "{glue:text}sklearn_start" not in text
+
+
+# the code cells of the notebook on show, from JupyterLab's own model (cells the book hides
+# start with their code collapsed, so they show no execution prompt to read)
+_CODE_CELLS = ("window.jupyterapp.shell.currentWidget.content.widgets"
+               ".filter(c => c.model.type === 'code')")
 
 
 def _step(msg: str) -> None:
@@ -145,9 +164,11 @@ def _step(msg: str) -> None:
 
 def _run_chapter(page, base, token, audit, notebook):
     _step(f"opening {notebook}")
-    page.goto(f"{base}lab/tree/{notebook}?token={token}")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
-    if page.locator(".jp-NotebookPanel .jp-CodeCell").count() == 0:
+    # reset: each chapter opens alone, not beside the tabs the last one left open
+    page.goto(f"{base}lab/tree/{notebook}?reset&token={token}")
+    page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=90_000)
+    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    if not any(c["cell_type"] == "code" for c in cells):
         return  # a chapter of text only (the welcome page): nothing to run
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=60_000)
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)
@@ -165,13 +186,13 @@ def _run_chapter(page, base, token, audit, notebook):
     started = False
     for _attempt in range(3):
         # as a learner would: Run menu, "Run All Cells"
-        page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+        page.locator(f"{PANEL} .jp-Cell").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
             page.wait_for_function(
-                """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-                        .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
+                _CODE_CELLS + """.some(c => c.model.executionCount !== null
+                                              || c.model.executionState === 'running')""",
                 timeout=20_000)
             started = True
             break
@@ -185,15 +206,16 @@ def _run_chapter(page, base, token, audit, notebook):
             if (!panel) return false;
             if (panel.querySelector("[data-mime-type='application/vnd.jupyter.error']"))
                 return true;
-            const prompts = [...panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
-            return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+            const cells = """ + _CODE_CELLS + """;
+            return cells.length > 0 && cells.every(c => c.model.executionCount !== null
+                                                    && c.model.executionState !== 'running');
         }""",
         timeout=150_000,
     )
     _step("run finished")
     tracebacks = page.locator("[data-mime-type='application/vnd.jupyter.error']")
     assert tracebacks.count() == 0, tracebacks.first.inner_text()
-    text = page.locator(".jp-NotebookPanel").inner_text()
+    text = page.locator(PANEL).inner_text()
     assert "Error loading script" not in text
     html = (ROOT / "_build" / "html" / "chapters" / notebook.replace(".ipynb", ".html"))
     if "vega-embed" not in html.read_text(encoding="utf-8"):
