@@ -20,7 +20,8 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    N runs, a fresh browser context per run.
 4. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
    learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
-   ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables are included verbatim.
+   ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
+   are included verbatim.
 
 The figures also go to ``.bench/results.json`` (git-ignored), with the build logs.
 

@@ -191,11 +191,12 @@ def readme(wheel_name: str) -> str:
         "zip is not in your Downloads folder, change the first line:",
         "",
         *blocks,
-        "The install needs the internet once (about 300 MB from PyPI); after that everything",
-        "runs offline. JupyterLab opens in your browser: open `01-welcome.ipynb`, or any",
-        "chapter, and choose Run > Run All Cells. If a notebook stops with \"osai is not",
-        "installed\", the install step above was not run in this folder's `.venv`, or the",
-        "notebook runs in another kernel: run the install again and restart the kernel.",
+        "The install needs the internet once (about 450 MB once installed); after that",
+        "everything runs offline. JupyterLab opens in your browser: open any chapter, such as",
+        "`03-four-organisations.ipynb`, and choose Run > Run All Cells. If a notebook stops",
+        "with \"osai is not installed\", the install step above was not run in this folder's",
+        "`.venv`, or the notebook runs in another kernel: run the install again and restart",
+        "the kernel.",
         "",
         "Text, data, quiz banks and figures: CC BY 4.0. Code: MIT.",
         "",
@@ -243,6 +244,11 @@ _RUN_ALL = textwrap.dedent("""
         problems.append(f"osai is not the installed wheel: {osai.__file__}")
     if "_course" not in data_dir().parts:
         problems.append(f"data is not the packaged copy: {data_dir()}")
+    import altair
+    from osai import render
+    render.setup()
+    if altair.renderers.active != "jupyter":  # JupyterLab would need the network for charts
+        problems.append(f"charts would not draw offline: renderer {altair.renderers.active}")
     results = {}
     for path in sorted(Path.cwd().glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

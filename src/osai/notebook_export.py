@@ -62,7 +62,8 @@ class Resolver:
     glue: dict[str, str] = field(default_factory=dict)  # key -> text/plain (a repr)
     cite_label: dict[str, str] = field(default_factory=dict)  # bib key -> "Author, Year"
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (doc, title)
-    numbers: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (doc, "Figure 4.2")
+    # label -> (doc, "Figure 4.2")
+    numbers: dict[str, tuple[str, str]] = field(default_factory=dict)
     exported: dict[str, str] = field(default_factory=dict)  # docname -> notebook file name
     glossary_doc: str | None = None
     titles: dict[str, str] = field(default_factory=dict)  # docname -> page title
