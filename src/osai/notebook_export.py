@@ -245,13 +245,23 @@ def _author_year(entry) -> str:
     return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
+def _bib_entries(app: Sphinx) -> dict:
+    """pybtex entries of the book's bibliography (none when sphinxcontrib-bibtex is off)."""
+    try:
+        return dict(app.env.get_domain("cite").bibdata.data.entries)
+    except Exception:  # noqa: BLE001  (no cite domain: a book without citations)
+        return {}
+
+
 def _references(app: Sphinx, keys: list[str]) -> str:
-    domain = app.env.get_domain("cite")
     formatted = {}
-    for citation in domain.citations:
-        formatted.setdefault(citation.key, citation.formatted_entry)
+    try:
+        for citation in app.env.get_domain("cite").citations:
+            formatted.setdefault(citation.key, citation.formatted_entry)
+    except Exception:  # noqa: BLE001
+        pass
     lines = ["## References", ""]
-    entries = domain.bibdata.data.entries
+    entries = _bib_entries(app)
     for key in sorted(keys, key=lambda k: _author_year(entries[k]) if k in entries else k):
         if key in formatted:
             text = formatted[key].text.render_as("markdown")
@@ -281,8 +291,7 @@ class _BookIndex:
         self.glossary = next((value[0] for (kind, _name), value in std.objects.items()
                               if kind == "term"), None)
         self.titles = {doc: title.astext() for doc, title in env.titles.items()}
-        entries = env.get_domain("cite").bibdata.data.entries
-        self.cite_label = {key: _author_year(entry) for key, entry in entries.items()}
+        self.cite_label = {key: _author_year(entry) for key, entry in _bib_entries(app).items()}
         self.glue_root = Path(app.outdir).parent / "jupyter_execute"
 
     def resolver(self, docname: str) -> Resolver:
@@ -377,7 +386,7 @@ def _export_all(app: Sphinx, exception) -> None:
         nbformat.write(export_notebook(app, docname, index), out / filename)
     app._osai_book_index = None
     logger.info("notebook export: %d notebooks in %s", len(index.exported), out)
-    if app.config.osai_bundle:
+    if app.config.osai_bundle and (Path(app.srcdir) / "pyproject.toml").is_file():
         from .bundle import write_bundle
 
         zip_path = write_bundle(out, Path(app.outdir), project=Path(app.srcdir),
@@ -386,6 +395,7 @@ def _export_all(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    # write the course bundle (needs the package's pyproject.toml beside _config.yml)
     app.add_config_value("osai_bundle", True, "html")
     # before osai.sphinxext checks the pages (its build-finished runs at the default 500)
     app.connect("build-finished", _export_all, priority=400)
