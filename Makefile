@@ -19,8 +19,8 @@ ZIP        ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup assets book book-only serve test test-only lab bench handouts \
-        release collect autograde feedback grades grade-plot browser clean lock
+.PHONY: help setup assets book book-only serve test test-only lab lab-src bench handouts \
+        release collect autograde dist feedback grades grade-plot browser clean lock
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -57,12 +57,21 @@ test: book browser ## set up, build the book, run every test
 test-only: ## run the tests against the current build (no set-up, no build)
 	$(BIN)/python -m pytest $(ARGS)
 
-lab: $(STAMP) ## JupyterLab on the chapters, offline (chapters open as notebooks)
+lab: book ## JupyterLab on the chapters as learners get them (_build/notebooks), offline
+	$(BIN)/python -m osai.lab --prepare
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) _build/notebooks
+
+lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (jupytext), to edit them
 	$(BIN)/python -m osai.lab --prepare
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) chapters
 
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
+
+dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz banks inside), twine-checked
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 handouts: $(STAMP) ## printable quiz handouts and answer keys per chapter into _build/handouts
 	$(BIN)/python -m osai.quiz handouts --out _build/handouts
@@ -87,8 +96,8 @@ grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, 
 
 lock: ## maintainers: re-resolve requirements.lock from pyproject.toml (needs network)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet ".[test]"
-	.lockenv/bin/python -m pip freeze --exclude-editable | grep -v '^osai' > requirements.lock
+	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release]"
+	.lockenv/bin/python -m pip freeze --all --exclude-editable | grep -vE '^(osai|pip)==' > requirements.lock
 	rm -rf .lockenv
 
 clean: ## remove the build, the execution cache and fetched assets (not .venv)

@@ -18,8 +18,10 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    first ``osai:drawn`` event (``_static/osai-book.js`` dispatches it when a
    ``.osai-chart`` gets ``data-osai-drawn="true"``), recorded by an init script; median of
    N runs, a fresh browser context per run.
-4. ``scripts/bench_widgets.py`` and (unless ``--quick``) ``scripts/bench_grading.py
-   --submissions 100`` run as subprocesses; their printed tables are included verbatim.
+4. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
+   learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
+   ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
+   are included verbatim.
 
 The figures also go to ``.bench/results.json`` (git-ignored), with the build logs.
 
@@ -374,6 +376,11 @@ def main(argv: list[str] | None = None) -> int:
         widget_env = {"OSAI_BUILD_DIR": str(html_dir)} if html_dir.is_dir() else {}
         subs["bench_widgets"] = run_script(["scripts/bench_widgets.py"], widget_env,
                                            OUT_DIR / "bench_widgets.log")
+        bundle_zip = html_dir / "osai-course.zip"
+        if bundle_zip.is_file():
+            print("running scripts/bench_bundle.py (clean venv install + run)...", flush=True)
+            subs["bench_bundle"] = run_script(["scripts/bench_bundle.py", "--zip",
+                                               str(bundle_zip)], {}, OUT_DIR / "bench_bundle.log")
         if args.quick:
             subs["bench_grading"] = {"skipped": "--quick"}
         else:

@@ -35,7 +35,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command, rest = argv[0], argv[1:]
     if command == "grade":
-        from .grading import main as grade_main
+        try:
+            from .grading import main as grade_main
+        except ModuleNotFoundError as exc:  # a learner's install has no grading tools
+            print(f"error: osai grade needs {exc.name}: run it from a checkout of the course "
+                  "(make setup), or install the grading extra: "
+                  "pip install 'osai-course[grading]'", file=sys.stderr)
+            return 2
 
         return grade_main(rest) or 0
     if command == "quiz":

@@ -11,14 +11,18 @@ import yaml
 from IPython.display import HTML, Markdown
 
 from .data import Dataset, load_dataset
+from .paths import course_root
 
-ROOT = Path(__file__).resolve().parents[2]
-OBJECTIVES_FILE = ROOT / "exercises" / "objectives.yml"
+
+
+def objectives_file() -> Path:
+    """``exercises/objectives.yml`` of the checkout, else of the installed course."""
+    return course_root() / "exercises" / "objectives.yml"
 
 
 @lru_cache(maxsize=1)
 def _objectives() -> dict:
-    with OBJECTIVES_FILE.open(encoding="utf-8") as fh:
+    with objectives_file().open(encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 
@@ -26,7 +30,7 @@ def chapter_meta(chapter: str) -> dict:
     """Title, minutes and objectives of a teaching chapter from ``exercises/objectives.yml``."""
     data = _objectives()
     if chapter not in data:
-        raise KeyError(f"{OBJECTIVES_FILE.name}: no chapter '{chapter}' "
+        raise KeyError(f"{objectives_file().name}: no chapter '{chapter}' "
                        f"(known: {', '.join(data)})")
     return data[chapter]
 

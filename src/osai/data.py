@@ -69,15 +69,17 @@ class DataError(ValueError):
 
 
 def data_dir() -> Path:
-    """The data folder: ``$OSAI_DATA_DIR`` if set, else ``data/`` at the repository root."""
+    """The data folder: ``$OSAI_DATA_DIR`` if set, else ``data/`` of the checkout, else the
+    copy installed with the package (see :mod:`osai.paths`)."""
     env = os.environ.get("OSAI_DATA_DIR")
     if env:
         return Path(env).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "data" / "datapackage.json").is_file():
-            return parent / "data"
-    raise DataError("data/datapackage.json", "not found above " + str(here.parent))
+    from .paths import course_root
+
+    try:
+        return course_root() / "data"
+    except FileNotFoundError as exc:
+        raise DataError("data/datapackage.json", str(exc)) from None
 
 
 class Dataset:

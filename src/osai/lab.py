@@ -1,4 +1,9 @@
-"""Prepare JupyterLab for the course (``make lab``): offline and chapters as notebooks.
+"""Prepare JupyterLab for the course (``make lab``, ``make lab-src``): offline, and MyST
+chapters open as notebooks.
+
+``make lab`` opens the chapters as learners get them (``_build/notebooks``, written by the
+book build, see :mod:`osai.notebook_export`); ``make lab-src`` opens the MyST sources in
+``chapters/`` for editing.
 
 Writes ``share/jupyter/lab/settings/overrides.json`` inside the course's virtual
 environment (never the learner's own settings):

@@ -4,8 +4,9 @@
   thebe (it would start kernels on a remote Binder); in Jupyter Book 1.0.4 its inline
   ``const THEBE_JS_URL`` declaration is also added twice, which throws
   "Identifier 'THEBE_JS_URL' has already been declared" on every page.
-* Offers every notebook chapter as an ``.ipynb`` download generated at build time by
-  jupytext from the MyST source (no outputs), through sphinx-book-theme's download menu.
+* Offers every notebook chapter as an ``.ipynb`` download generated at build time (no
+  outputs, MyST resolved to plain Markdown by :mod:`osai.notebook_export`), through
+  sphinx-book-theme's download menu.
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
 """
@@ -55,13 +56,13 @@ def _offer_ipynb(app: Sphinx, pagename: str, templatename: str, context: dict, d
     source = Path(app.env.doc2path(pagename))
     if not _is_notebook_source(source):
         return
-    import jupytext
+    import nbformat
 
-    notebook = jupytext.read(source)
-    notebook.metadata.pop("jupytext", None)
+    from .notebook_export import export_notebook
+
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    jupytext.write(notebook, target, fmt="ipynb")
+    nbformat.write(export_notebook(app, pagename), target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -36,6 +36,8 @@ from typing import Any
 
 import yaml
 
+from ..paths import course_root
+
 __all__ = [
     "QuizError",
     "TYPES",
@@ -51,7 +53,6 @@ __all__ = [
     "clean_answers",
 ]
 
-ROOT = Path(__file__).resolve().parents[3]
 TYPES = ("single", "multiple", "numeric", "ordering", "matching", "scenario")
 COMPUTE_KINDS = ("years_between", "months_between", "days_between")
 #: the finest date precision each kind of computed interval needs
@@ -73,18 +74,19 @@ class QuizError(ValueError):
 
 
 def quiz_dir() -> Path:
-    """``$OSAI_QUIZ_DIR`` if set, else ``exercises/quizzes`` at the repository root."""
+    """``$OSAI_QUIZ_DIR`` if set, else ``exercises/quizzes`` of the course (checkout or
+    installed copy, see :mod:`osai.paths`)."""
     env = os.environ.get("OSAI_QUIZ_DIR")
-    return Path(env).resolve() if env else ROOT / "exercises" / "quizzes"
+    return Path(env).resolve() if env else course_root() / "exercises" / "quizzes"
 
 
 def _objectives_file() -> Path:
-    return ROOT / "exercises" / "objectives.yml"
+    return course_root() / "exercises" / "objectives.yml"
 
 
 def _rel(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(ROOT))
+        return str(path.resolve().relative_to(course_root()))
     except ValueError:
         return str(path)
 
@@ -114,7 +116,7 @@ def _schema_cached(path: str, stamp: float) -> dict:
 def _schema(folder: Path) -> dict:
     path = folder / "schema.json"
     if not path.is_file():  # a bank outside the course folder is checked by the course schema
-        path = ROOT / "exercises" / "quizzes" / "schema.json"
+        path = course_root() / "exercises" / "quizzes" / "schema.json"
     return _schema_cached(str(path), path.stat().st_mtime_ns)
 
 

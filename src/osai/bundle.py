@@ -1,0 +1,312 @@
+"""The course bundle: one zip, offered by the book, to run every chapter on your own machine.
+
+``osai-course.zip`` (at the root of the built book) unpacks to ``osai-course/`` holding
+
+* every chapter as a resolved ``.ipynb`` (:mod:`osai.notebook_export`) and the glossary;
+* the wheel of the course package (data, quiz banks and objectives inside);
+* ``requirements.txt``: the exact versions a learner needs to run the chapters, derived
+  from ``requirements.lock`` (the runtime dependencies of the package and everything they
+  need, never the book, grading or test tools), plus the wheel itself;
+* ``README.md`` with the commands to install and start JupyterLab.
+
+:data:`COMMANDS` holds those commands once; the welcome page shows the same lines (a test
+checks they agree).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import venv
+import tomllib
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+__all__ = ["BUNDLE_NAME", "COMMANDS", "build_wheel", "learner_requirements", "readme",
+           "try_bundle", "write_bundle"]
+
+BUNDLE_NAME = "osai-course"
+
+#: the commands a learner types, by system (also on the welcome page, "Run it")
+COMMANDS = {
+    "Linux or macOS (Terminal)": [
+        "cd ~/Downloads",
+        f"unzip {BUNDLE_NAME}.zip",
+        f"cd {BUNDLE_NAME}",
+        "python3 -m venv .venv",
+        ".venv/bin/python -m pip install -r requirements.txt",
+        ".venv/bin/jupyter lab",
+    ],
+    "Windows (PowerShell)": [
+        "cd $HOME\\Downloads",
+        f"Expand-Archive {BUNDLE_NAME}.zip -DestinationPath .",
+        f"cd {BUNDLE_NAME}",
+        "py -m venv .venv",
+        ".venv\\Scripts\\python -m pip install -r requirements.txt",
+        ".venv\\Scripts\\jupyter lab",
+    ],
+}
+
+
+class BundleError(RuntimeError):
+    """The bundle cannot be made as promised (names the file or package at fault)."""
+
+
+def _lock(path: Path) -> dict[str, str]:
+    pins = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, sep, version = line.partition("==")
+        if not sep:
+            raise BundleError(f"{path.name}, line {number}: not an exact pin: {line!r}")
+        pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def _applies(marker: Marker | None, extras: set[str]) -> bool | None:
+    """True/False for this machine; None when the marker names another platform or Python
+    (the requirement is kept, unpinned, with its marker, for the learner's system)."""
+    if marker is None:
+        return True
+    environments = [{"extra": e} for e in (extras or {""})]
+    if any(marker.evaluate(env) for env in environments):
+        return True
+    if "extra" in str(marker):
+        return False
+    if not any(marker.evaluate(env) for env in _LEARNER_SYSTEMS):
+        return False  # e.g. python_version < "3.11": no supported system needs it
+    return None
+
+
+#: the systems a learner may run (requires-python >= 3.11), for markers of other platforms
+_LEARNER_SYSTEMS = [
+    {"sys_platform": plat, "platform_system": system, "os_name": os_name,
+     "python_version": version, "python_full_version": f"{version}.0", "extra": ""}
+    for plat, system, os_name in (("linux", "Linux", "posix"), ("darwin", "Darwin", "posix"),
+                                  ("win32", "Windows", "nt"))
+    for version in ("3.11", "3.12", "3.13", "3.14")
+]
+
+
+def learner_requirements(project: Path) -> list[str]:
+    """Exact pins for the runtime dependencies of the course package (``project.dependencies``
+    in pyproject.toml) and everything they need, versions from ``requirements.lock``.
+
+    The closure is walked through the installed distributions' metadata (the course's
+    environment is installed from the lock, and each version is checked against it).
+    Requirements whose marker names another system (``pywinpty; os_name == "nt"``) are kept
+    with their marker so the same file installs on Windows and macOS."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    lock = _lock(project / "requirements.lock")
+    todo = [(Requirement(r), set()) for r in pyproject["project"]["dependencies"]]
+    pinned: dict[str, str] = {}
+    seen: set[tuple[str, frozenset]] = set()
+    foreign: dict[str, str] = {}
+    while todo:
+        req, parent_extras = todo.pop()
+        applies = _applies(req.marker, parent_extras)
+        if applies is False:
+            continue
+        name = canonicalize_name(req.name)
+        if applies is None:
+            foreign.setdefault(name, str(req))
+            continue
+        key = (name, frozenset(req.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = metadata.distribution(req.name)
+        except metadata.PackageNotFoundError:
+            raise BundleError(f"{req.name} (needed by the course package) is not installed; "
+                              "run make setup") from None
+        if name not in lock:
+            raise BundleError(f"requirements.lock has no pin for {req.name}, a runtime "
+                              "dependency of the course package; run make lock")
+        if lock[name] != dist.version:
+            raise BundleError(f"{req.name} {dist.version} is installed but requirements.lock "
+                              f"pins {lock[name]}; run make setup")
+        pinned[name] = lock[name]
+        for sub in dist.requires or []:
+            todo.append((Requirement(sub), set(req.extras)))
+    for name in pinned:
+        foreign.pop(name, None)
+    lines = [f"{name}=={version}" for name, version in sorted(pinned.items())]
+    return lines + [foreign[name] for name in sorted(foreign)]
+
+
+def _newest(paths: list[Path]) -> float:
+    return max((p.stat().st_mtime for root in paths if root.exists()
+                for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()),
+               default=0.0)
+
+
+def build_wheel(project: Path, out: Path) -> Path:
+    """The course package's wheel, built offline from the checkout (sdist first, then the
+    wheel from it, so nothing is written into the source tree), reused while no source,
+    data or quiz file is newer."""
+    out.mkdir(parents=True, exist_ok=True)
+    wheels = sorted(out.glob("*.whl"))
+    sources = [project / p for p in ("src", "data", "exercises/quizzes",
+                                     "exercises/objectives.yml", "pyproject.toml", "setup.py",
+                                     "MANIFEST.in", "README.md")]
+    if len(wheels) == 1 and wheels[0].stat().st_mtime > _newest(sources):
+        return wheels[0]
+    for old in wheels + sorted(out.glob("*.tar.gz")):
+        old.unlink()
+    result = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir",
+                             str(out), str(project)], capture_output=True, text=True)
+    wheels = sorted(out.glob("*.whl"))
+    if result.returncode != 0 or len(wheels) != 1:
+        raise BundleError(f"building the wheel failed:\n{result.stdout[-3000:]}"
+                          f"\n{result.stderr[-3000:]}")
+    return wheels[0]
+
+
+def readme(wheel_name: str) -> str:
+    blocks = []
+    for system, lines in COMMANDS.items():
+        blocks += [f"**{system}**", "", "```", *lines, "```", ""]
+    return "\n".join([
+        "# Sustaining open-source AI: run the course on your own machine",
+        "",
+        "This folder holds every chapter of the course as a Jupyter notebook (`.ipynb`), the",
+        f"course package (`{wheel_name}`, with the course's data and quizzes inside) and",
+        "`requirements.txt`, the exact versions of everything the chapters need.",
+        "",
+        "You need Python 3.11 or newer (python.org, or your system's package manager).",
+        "Unzip the download, make a virtual environment, install, start JupyterLab. If the",
+        "zip is not in your Downloads folder, change the first line:",
+        "",
+        *blocks,
+        "The install needs the internet once (about 450 MB once installed); after that",
+        "everything runs offline. JupyterLab opens in your browser: open any chapter, such as",
+        "`03-four-organisations.ipynb`, and choose Run > Run All Cells. If a notebook stops",
+        "with \"osai is not installed\", the install step above was not run in this folder's",
+        "`.venv`, or the notebook runs in another kernel: run the install again and restart",
+        "the kernel.",
+        "",
+        "Text, data, quiz banks and figures: CC BY 4.0. Code: MIT.",
+        "",
+    ])
+
+
+def write_bundle(notebooks: Path, outdir: Path, project: Path, dist: Path) -> Path:
+    """Write ``<outdir>/osai-course.zip`` from the exported notebooks and the wheel built
+    into ``dist``; returns its path."""
+    wheel = build_wheel(project, dist)
+    requirements = learner_requirements(project)
+    requirements.append(f"./{wheel.name}")
+    header = ("# Exact versions the course's notebooks need (from the course's\n"
+              "# requirements.lock), then the course package itself.\n"
+              "# Install from this folder: python -m pip install -r requirements.txt\n")
+    target = outdir / f"{BUNDLE_NAME}.zip"
+    with tempfile.NamedTemporaryFile(dir=outdir, suffix=".part", delete=False) as tmp:
+        part = Path(tmp.name)
+    try:
+        with zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            prefix = f"{BUNDLE_NAME}/"
+            zf.writestr(prefix + "README.md", readme(wheel.name))
+            zf.writestr(prefix + "requirements.txt", header + "\n".join(requirements) + "\n")
+            zf.write(wheel, prefix + wheel.name)
+            for notebook in sorted(notebooks.glob("*.ipynb")):
+                zf.write(notebook, prefix + notebook.name)
+        part.replace(target)
+    finally:
+        part.unlink(missing_ok=True)
+    return target
+
+
+#: run in the learner's environment: check where osai comes from, run every notebook
+_RUN_ALL = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    import nbclient, nbformat, osai
+    from osai.data import data_dir
+
+    checkout = Path(sys.argv[1])
+    problems = []
+    if any(p and Path(p).resolve().is_relative_to(checkout) for p in sys.path):
+        problems.append(f"the checkout is on sys.path: {sys.path}")
+    if not Path(osai.__file__).resolve().is_relative_to(Path(sys.prefix).resolve()):
+        problems.append(f"osai is not the installed wheel: {osai.__file__}")
+    if "_course" not in data_dir().parts:
+        problems.append(f"data is not the packaged copy: {data_dir()}")
+    import altair
+    from osai import render
+    render.setup()
+    if altair.renderers.active != "jupyter":  # JupyterLab would need the network for charts
+        problems.append(f"charts would not draw offline: renderer {altair.renderers.active}")
+    results = {}
+    for path in sorted(Path.cwd().glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=300,
+                                         resources={"metadata": {"path": str(path.parent)}})
+        try:
+            client.execute()
+            results[path.name] = "ok"
+        except Exception as exc:  # report every notebook, not only the first failure
+            results[path.name] = f"{type(exc).__name__}: {str(exc)[-1500:]}"
+    print(json.dumps({"problems": problems, "results": results}))
+""")
+
+
+def _learner_env(folder: Path, checkout: Path) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("OSAI_") and k not in ("PYTHONPATH", "VIRTUAL_ENV",
+                                                        "JUPYTER_PATH", "JUPYTER_CONFIG_DIR")}
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
+                                  if not Path(p).resolve().is_relative_to(checkout))
+    env["JUPYTER_RUNTIME_DIR"] = str(folder / ".runtime")
+    env["PYTHONNOUSERSITE"] = "1"
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"  # the venv's own kernel, never a user-wide one
+    return env
+
+
+def try_bundle(zip_path: Path, where: Path, checkout: Path) -> dict:
+    """Do what a learner does with the bundle, in the empty folder ``where`` (outside the
+    checkout): unzip, make a venv, run the README's install line, run every notebook with
+    nbclient.  Returns timings, the notebooks' results and any problem found."""
+    checkout = checkout.resolve()
+    if where.resolve().is_relative_to(checkout):
+        raise BundleError(f"{where} is inside the checkout {checkout}")
+    out: dict = {"zip_bytes": zip_path.stat().st_size}
+    started = time.perf_counter()
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(where)
+    folder = where / BUNDLE_NAME
+    readme_text = (folder / "README.md").read_text(encoding="utf-8")
+    install = "python -m pip install -r requirements.txt"
+    if install not in readme_text:
+        raise BundleError(f"README.md of the bundle does not say: {install}")
+    venv.EnvBuilder(with_pip=True, clear=True).create(folder / ".venv")
+    python = folder / ".venv" / ("Scripts" if os.name == "nt" else "bin") / "python"
+    env = _learner_env(folder, checkout)
+    done = subprocess.run([str(python), *install.split()[1:]], cwd=folder, env=env,
+                          capture_output=True, text=True)
+    out["install_s"] = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BundleError("the install failed:\n" + done.stdout[-3000:] + done.stderr[-3000:])
+    started = time.perf_counter()
+    run = subprocess.run([str(python), "-c", _RUN_ALL, str(checkout)], cwd=folder, env=env,
+                         capture_output=True, text=True)
+    out["run_s"] = time.perf_counter() - started
+    if run.returncode != 0:
+        raise BundleError("running the notebooks failed:\n" + run.stdout[-3000:]
+                          + run.stderr[-5000:])
+    out.update(json.loads(run.stdout.strip().splitlines()[-1]))
+    out["venv_bytes"] = sum(f.stat().st_size for f in (folder / ".venv").rglob("*")
+                            if f.is_file())
+    return out
