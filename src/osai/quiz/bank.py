@@ -9,7 +9,9 @@ loads it) with a message that says where to look.
 
 Facts are never retyped in a bank: a numeric question names two events (``compute:
 {years_between: [a, b]}``) and an ordering question names events; the loader resolves the
-answer from ``data/events.csv`` (and ``data/context_events.csv``).
+answer from ``data/events.csv`` (and ``data/context_events.csv``).  Dates, amounts and
+intervals in prompts, options and feedback are placeholders (``{date:openai-lp}``) that
+:mod:`osai.quiz.facts` fills from the same tables.
 
 The normalised bank (a plain JSON-able dict) is what the widget's JavaScript receives, what
 :func:`score_answers` reads and what the handouts print.  :func:`score_answers` mirrors
@@ -122,8 +124,22 @@ def _events() -> dict[str, dict]:
                 "start": row.date_start.to_pydatetime().date(),
                 "title": str(row.title),
                 "who": str(getattr(row, who)),
+                "amount": _amount(getattr(row, "amount", None)),
+                "currency": _currency(getattr(row, "currency", None)),
             }
     return out
+
+
+def _amount(value: Any) -> float | None:
+    try:
+        return None if value is None or math.isnan(float(value)) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _currency(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "USD" if text in ("", "nan", "<NA>", "None") else text
 
 
 def bank_path(chapter: str | os.PathLike) -> Path:
@@ -315,6 +331,18 @@ def _schema_error(err, raw: dict, file: str) -> QuizError:
     return QuizError(file, f"schema: {where}: {err.message}", qid)
 
 
+def _with_facts(q: Any, n: int, file: str, events: dict[str, dict]) -> Any:
+    """The question with its ``{year:...}``-style placeholders filled from data (facts.py)."""
+    from .facts import fill_facts
+
+    qid = (q.get("id") if isinstance(q, dict) else None) or f"#{n}"
+
+    def fail(message: str):
+        raise QuizError(file, message, qid)
+
+    return fill_facts(q, events, fail)
+
+
 def validate_raw(raw: Any, file: str, chapter: str | None = None,
                  schema_folder: Path | None = None) -> dict:
     """Check a parsed bank (invariants, then the JSON Schema) and return it normalised."""
@@ -336,7 +364,8 @@ def validate_raw(raw: Any, file: str, chapter: str | None = None,
         raise QuizError(file, "no questions")
     events = _events()
     seen: set[str] = set()
-    norm = [_check_question(q, i + 1, file, chapter, objectives, events, seen)
+    norm = [_check_question(_with_facts(q, i + 1, file, events), i + 1, file, chapter,
+                            objectives, events, seen)
             for i, q in enumerate(questions)]
     validator = jsonschema.Draft202012Validator(_schema(schema_folder or quiz_dir()))
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
