@@ -21,6 +21,7 @@ __all__ = [
     "org_patterns",
     "patterns_table",
     "period_counts",
+    "round_leads",
 ]
 
 #: the kinds of event whose counts chapter 3 compares (founding is one event for everyone)
@@ -82,6 +83,28 @@ def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
         .astype(int),
         "source_ids": first["source_ids"],
     })
+
+
+def round_leads(ds: Dataset | None = None, org_id: str = "hf") -> pd.DataFrame:
+    """An organisation's venture rounds, oldest first, with the lead investor of each.
+
+    The lead is the funder marked ``(lead)`` in ``funding_sources.funder`` (else the first
+    funder named); the round's name comes from its id (``hf-fund-series-a`` -> Series A).
+    """
+    ds = _ds(ds)
+    fs = ds.funding_sources
+    vr = fs[(fs.org_id == org_id) & (fs.funder_type == "venture round")]
+    vr = vr.sort_values("start_start")
+    rows = []
+    for funding_id, r in vr.iterrows():
+        funders = [f.strip() for f in str(r["funder"]).split(",")]
+        marked = [f for f in funders if f.endswith("(lead)")]
+        lead = (marked[0] if marked else funders[0]).removesuffix("(lead)").strip()
+        key = str(r.get("funding_id", funding_id)).split("-fund-", 1)[-1]
+        rows.append({"round": key.replace("-", " ").title(),
+                     "date": r["start"], "lead": lead, "amount": r["amount"],
+                     "currency": r["currency"], "source_ids": r["source_ids"]})
+    return pd.DataFrame(rows)
 
 
 def forms(ds: Dataset | None = None) -> pd.DataFrame:
