@@ -30,8 +30,8 @@ PATTERN_CATEGORIES = ["release", "funding", "governance", "licence", "revenue"]
 #: periods for counting events: label -> (first year, last year); None = open-ended
 PERIODS = {
     "before 2010": (None, 2009),
-    "2010-2019": (2010, 2019),
-    "2020 on": (2020, None),
+    "2010 to 2019": (2010, 2019),
+    "from 2020": (2020, None),
 }
 
 
@@ -85,6 +85,15 @@ def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
     })
 
 
+def _when(start: pd.Timestamp, precision: str) -> str:
+    """A date for prose at its precision: 2021, December 2019 or 24 August 2023."""
+    if precision == "year":
+        return str(start.year)
+    if precision == "month":
+        return start.strftime("%B %Y")
+    return f"{start.day} {start.strftime('%B %Y')}"
+
+
 def round_leads(ds: Dataset | None = None, org_id: str = "hf") -> pd.DataFrame:
     """An organisation's venture rounds, oldest first, with the lead investor of each.
 
@@ -102,7 +111,8 @@ def round_leads(ds: Dataset | None = None, org_id: str = "hf") -> pd.DataFrame:
         lead = (marked[0] if marked else funders[0]).removesuffix("(lead)").strip()
         key = str(r.get("funding_id", funding_id)).split("-fund-", 1)[-1]
         rows.append({"round": key.replace("-", " ").title(),
-                     "date": r["start"], "lead": lead, "amount": r["amount"],
+                     "date": r["start"], "when": _when(r["start_start"], r["start_precision"]),
+                     "lead": lead, "amount": r["amount"],
                      "currency": r["currency"], "source_ids": r["source_ids"]})
     return pd.DataFrame(rows)
 
