@@ -25,25 +25,25 @@ __all__ = [
     "category_counts",
     "dimension_names",
     "events_grid_chart",
-    "funding_concentration",
-    "hub_doubling_months",
-    "openness_record",
-    "worked_comparison",
-    "funder_diversity",
     "first_release_gaps",
+    "funder_diversity",
+    "funding_concentration",
     "funding_summary",
-    "milestone_chart",
-    "milestones",
+    "hub_doubling_months",
     "learning_outcomes",
     "licence_table",
+    "milestone_chart",
+    "milestones",
     "money_chart",
-    "schedule",
     "money_raised",
+    "openness_record",
     "releases_table",
+    "schedule",
     "span_text",
     "structures_table",
     "transition_gaps",
     "weighted_scores",
+    "worked_comparison",
 ]
 
 #: The six trade-off dimensions: key -> name.  The one list of names the course uses: the
@@ -468,12 +468,13 @@ def assessment_matrix(ds: Dataset | None = None) -> pd.DataFrame:
     if unknown:
         raise ValueError(f"data/assessments.csv: unknown dimension(s) {unknown}; "
                          f"known: {', '.join(DIMENSIONS)}")
-    m = a.pivot(index="dimension", columns="org_id", values="score").astype(int)
+    have = set(zip(a["org_id"], a["dimension"]))
     missing = [(o, d) for d in DIMENSIONS for o in ds.organisations.index
-               if d not in m.index or o not in m.columns or pd.isna(m.loc[d, o])]
+               if (o, d) not in have]
     if missing:
         raise ValueError(f"data/assessments.csv lacks scores for {missing}")
-    return m.reindex(index=list(DIMENSIONS), columns=list(ds.organisations.index))
+    m = a.pivot(index="dimension", columns="org_id", values="score")
+    return m.reindex(index=list(DIMENSIONS), columns=list(ds.organisations.index)).astype(int)
 
 
 #: two ways of weighting the dimensions, used as the worked example in chapter 7
