@@ -67,6 +67,15 @@ def funder_kinds(ds: Dataset | None = None) -> pd.Series:
     return pd.Series(out, name="funder_kinds")
 
 
+def _when(start: pd.Timestamp, precision: str) -> str:
+    """A date for prose at its precision: 2021, December 2019 or 24 August 2023."""
+    if precision == "year":
+        return str(start.year)
+    if precision == "month":
+        return start.strftime("%B %Y")
+    return f"{start.day} {start.strftime('%B %Y')}"
+
+
 def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
     """Per organisation with one: its first venture round (date, funder, years after start)."""
     ds = _ds(ds)
@@ -76,6 +85,7 @@ def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
     founded = ds.organisations["founded_start"].dt.year
     return pd.DataFrame({
         "date": first["start"],
+        "when": [_when(d, p) for d, p in zip(first["start_start"], first["start_precision"])],
         "year": first["start_start"].dt.year.astype(int),
         "funder": first["funder"],
         "description": first["description"],
@@ -83,15 +93,6 @@ def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
         .astype(int),
         "source_ids": first["source_ids"],
     })
-
-
-def _when(start: pd.Timestamp, precision: str) -> str:
-    """A date for prose at its precision: 2021, December 2019 or 24 August 2023."""
-    if precision == "year":
-        return str(start.year)
-    if precision == "month":
-        return start.strftime("%B %Y")
-    return f"{start.day} {start.strftime('%B %Y')}"
 
 
 def round_leads(ds: Dataset | None = None, org_id: str = "hf") -> pd.DataFrame:
@@ -178,7 +179,7 @@ def patterns_table(ds: Dataset | None = None) -> pd.DataFrame:
         if org_id not in vr.index:
             return "none recorded"
         row = vr.loc[org_id]
-        return f"{row['date']}: {row['funder']} ({row['years_after_start']} years after start)"
+        return f"{row['when']}: {row['funder']} ({row['years_after_start']} years after start)"
 
     table = pd.DataFrame({
         "Organisation": p["name"],
