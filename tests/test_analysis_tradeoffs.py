@@ -168,12 +168,19 @@ def test_dimension_names_are_one_list_everywhere(ds):
         assert name in headings, f"chapter 7 has no heading '## {name}'"
     objectives = yaml.safe_load((root / "exercises" / "objectives.yml").read_text())
     text = " ".join(o["text"] for o in objectives["07-trade-offs"]["objectives"])
-    guide = " ".join((root / "chapters" / "09-instructor-guide.md").read_text().split())
+    def words(path):
+        return " ".join(path.read_text(encoding="utf-8").replace("#", " ").split())
+
+    others = {"instructor guide": words(root / "chapters" / "09-instructor-guide.md")}
+    case = root / "exercises" / "assignments" / "03-case-analysis"
+    others["assignment 03 (question 4)"] = words(case / "03-case-analysis.py")
+    others["assignment 03 rubric"] = words(case / "rubric.md")
     names = tradeoffs.dimension_names()
     assert names.startswith("openness, funding stability") and "control" not in names
     for name in tradeoffs.DIMENSIONS.values():
         assert name.lower() in text, f"objectives.yml (chapter 7) lacks '{name.lower()}'"
-        assert name.lower() in guide, f"instructor guide lacks '{name.lower()}'"
+        for where, body in others.items():
+            assert name.lower() in body, f"{where} lacks the dimension '{name.lower()}'"
 
 
 def test_openness_record(ds):
