@@ -161,6 +161,12 @@ def test_dimension_names_are_one_list_everywhere(ds):
     root = Path(__file__).resolve().parents[1]
     assert explore.ASSESSMENT_DIMENSIONS is tradeoffs.DIMENSIONS
     assert set(ds.assessments["dimension"]) == set(tradeoffs.DIMENSIONS)
+    import json
+
+    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    schema = next(r for r in package["resources"] if r["name"] == "assessments")["schema"]
+    field = next(f for f in schema["fields"] if f["name"] == "dimension")
+    assert field["constraints"]["enum"] == list(tradeoffs.DIMENSIONS)
     assert set(tradeoffs.DIMENSION_QUESTIONS) == set(tradeoffs.DIMENSIONS)
     ch07 = (root / "chapters" / "07-trade-offs.md").read_text(encoding="utf-8")
     headings = set(re.findall(r"^## (.+)$", ch07, flags=re.MULTILINE))
