@@ -101,18 +101,139 @@ def test_tables(ds):
     assert lic.loc["BSD-3-Clause", "OSI approved"] == "yes"
 
 
-def test_weighting_flips_the_winner():
-    ratings = tradeoffs.example_ratings()
-    assert list(ratings.index) == tradeoffs.DIMENSIONS
-    equal = tradeoffs.weighted_scores(ratings, tradeoffs.EXAMPLE_WEIGHTS["equal weights"])
-    growth = tradeoffs.weighted_scores(ratings, tradeoffs.EXAMPLE_WEIGHTS["growth first"])
-    assert equal.to_dict() == {"community-led": 3.83, "investor-led": 3.17}
-    assert growth.to_dict() == {"community-led": 3.08, "investor-led": 3.92}
-    assert equal.idxmax() == "community-led" and growth.idxmax() == "investor-led"
+def _with(ds, **tables):
+    """A copy of the dataset with some tables replaced (to feed an analysis bad data)."""
+    return osai.data.Dataset({**{n: ds[n] for n in ds.names}, **tables})
+
+
+def test_weighting_the_course_scores_flips_the_winner(ds):
+    scores = tradeoffs.assessment_matrix(ds)
+    assert list(scores.index) == list(tradeoffs.DIMENSIONS)
+    assert list(scores.columns) == ["opencv", "sklearn", "openai", "hf"]
+    equal = tradeoffs.weighted_scores(scores, tradeoffs.EXAMPLE_WEIGHTS["equal weights"])
+    growth = tradeoffs.weighted_scores(scores, tradeoffs.EXAMPLE_WEIGHTS["growth first"])
+    # hand-computed from data/assessments.csv: sklearn 24/6, hf 20/6; growth: 44/13, 49/13
+    assert equal["sklearn"] == 4.0 and equal["hf"] == 3.33
+    assert growth["sklearn"] == 3.38 and growth["hf"] == 3.77
+    assert equal.idxmax() == "sklearn" and growth.idxmax() == "hf"
+    # the same numbers as the weighing widget's ranking rule
+    from osai import explore
+    ranked = explore.weighted_ranking(tradeoffs.EXAMPLE_WEIGHTS["growth first"], ds)
+    assert ranked.iloc[0]["org_id"] == "hf"
+    assert round(ranked.set_index("org_id").loc["hf", "weighted_score"], 2) == growth["hf"]
     with pytest.raises(ValueError):
-        tradeoffs.weighted_scores(ratings, {"speed": -1})
+        tradeoffs.weighted_scores(scores, {"speed": -1})
     with pytest.raises(ValueError):
-        tradeoffs.weighted_scores(ratings, {})
+        tradeoffs.weighted_scores(scores, {})
+    with pytest.raises(KeyError, match="control"):
+        tradeoffs.weighted_scores(scores, {"control": 1})
+
+
+def test_break_even_weight_is_where_the_lead_changes(ds):
+    scores = tradeoffs.assessment_matrix(ds)
+    be = tradeoffs.break_even_weight(scores, "sklearn", "hf", "speed")
+    assert be == pytest.approx(7 / 3)
+    for w, leader in ((be - 0.01, "sklearn"), (be + 0.01, "hf")):
+        weights = {**{d: 1 for d in tradeoffs.DIMENSIONS}, "speed": w}
+        assert tradeoffs.weighted_scores(scores, weights)[["sklearn", "hf"]].idxmax() == leader
+    # a dimension on which the challenger is not stronger can never hand it the lead
+    assert tradeoffs.break_even_weight(scores, "sklearn", "hf", "openness") is None
+    with pytest.raises(KeyError):
+        tradeoffs.break_even_weight(scores, "sklearn", "hf", "control")
+
+
+def test_assessment_matrix_rejects_unknown_or_missing_dimensions(ds):
+    bad = ds.assessments.copy()
+    bad.loc[bad.index[0], "dimension"] = "control"
+    with pytest.raises(ValueError, match="unknown dimension.*control"):
+        tradeoffs.assessment_matrix(_with(ds, assessments=bad))
+    with pytest.raises(ValueError, match="lacks scores"):
+        tradeoffs.assessment_matrix(_with(ds, assessments=ds.assessments.iloc[1:]))
+
+
+def test_dimension_names_are_one_list_everywhere(ds):
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from osai import explore
+
+    root = Path(__file__).resolve().parents[1]
+    assert explore.ASSESSMENT_DIMENSIONS is tradeoffs.DIMENSIONS
+    assert set(ds.assessments["dimension"]) == set(tradeoffs.DIMENSIONS)
+    import json
+
+    package = json.loads((root / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    schema = next(r for r in package["resources"] if r["name"] == "assessments")["schema"]
+    field = next(f for f in schema["fields"] if f["name"] == "dimension")
+    assert field["constraints"]["enum"] == list(tradeoffs.DIMENSIONS)
+    assert set(tradeoffs.DIMENSION_QUESTIONS) == set(tradeoffs.DIMENSIONS)
+    ch07 = (root / "chapters" / "07-trade-offs.md").read_text(encoding="utf-8")
+    headings = set(re.findall(r"^## (.+)$", ch07, flags=re.MULTILINE))
+    for name in tradeoffs.DIMENSIONS.values():
+        assert name in headings, f"chapter 7 has no heading '## {name}'"
+    objectives = yaml.safe_load((root / "exercises" / "objectives.yml").read_text())
+    text = " ".join(o["text"] for o in objectives["07-trade-offs"]["objectives"])
+    def words(path):
+        return " ".join(path.read_text(encoding="utf-8").replace("#", " ").split())
+
+    others = {"instructor guide": words(root / "chapters" / "09-instructor-guide.md")}
+    case = root / "exercises" / "assignments" / "03-case-analysis"
+    others["assignment 03 (question 4)"] = words(case / "03-case-analysis.py")
+    others["assignment 03 rubric"] = words(case / "rubric.md")
+    names = tradeoffs.dimension_names()
+    assert names.startswith("openness, funding stability") and "control" not in names
+    for name in tradeoffs.DIMENSIONS.values():
+        assert name.lower() in text, f"objectives.yml (chapter 7) lacks '{name.lower()}'"
+        for where, body in others.items():
+            assert name.lower() in body, f"{where} lacks the dimension '{name.lower()}'"
+
+
+def test_openness_record(ds):
+    rec = tradeoffs.openness_record(ds)
+    assert rec.loc["opencv", "releases"] == 2 and rec.loc["opencv", "nothing_withheld"] == 2
+    assert rec.loc["openai", "releases"] == 4 and rec.loc["openai", "nothing_withheld"] == 0
+    assert rec["releases"].sum() == len(ds.releases)
+
+
+def test_funding_concentration(ds):
+    conc = tradeoffs.funding_concentration(ds)
+    # OpenCV: every funder recorded, none with an amount
+    assert conc.loc["opencv", "entries"] == 9 and conc.loc["opencv", "disclosed"] == 0
+    assert pd.isna(conc.loc["opencv", "largest_share"])
+    # OpenAI: the pledge is left out; Microsoft's $1B of $1.1332B received
+    assert conc.loc["openai", "entries"] == 3 and conc.loc["openai", "disclosed"] == 2
+    assert conc.loc["openai", "total"] == 1_133_200_000
+    assert conc.loc["openai", "largest_share"] == pytest.approx(1e9 / 1.1332e9)
+    assert conc.loc["openai", "largest_funder"] == "Microsoft"
+    # Hugging Face: four rounds, $390M, the Series D the largest
+    assert conc.loc["hf", "total"] == 390_000_000
+    assert conc.loc["hf", "largest_share"] == pytest.approx(235 / 390)
+    assert conc.loc["hf", "equity_share"] == 1.0
+    assert conc.loc["sklearn", "currency"] == "EUR"
+    mixed = ds.funding_sources.copy()
+    mixed.loc[mixed.funding_id == "hf-fund-series-a", "currency"] = "EUR"
+    with pytest.raises(ValueError, match="hf.*currenc"):
+        tradeoffs.funding_concentration(_with(ds, funding_sources=mixed))
+
+
+def test_hub_doubling_months(ds):
+    hub = tradeoffs.hub_doubling_months(ds)
+    assert hub["first_value"] == 50_000 and hub["first_date"] == pd.Timestamp("2022-06-01")
+    assert hub["last_value"] == 2_000_000 and hub["last_date"] == pd.Timestamp("2026-05-06")
+    assert hub["months"] == 47 and hub["ratio"] == 40
+    assert hub["doubling_months"] == pytest.approx(47 * 0.693147 / 3.688879, rel=1e-4)
+    with pytest.raises(ValueError, match="fewer than two"):
+        tradeoffs.hub_doubling_months(ds, source_id="S99")
+
+
+def test_worked_comparison_reads_the_scores_and_reasons(ds):
+    table = tradeoffs.worked_comparison(ds, "sklearn", "hf").set_index("Dimension")
+    assert list(table.index) == list(tradeoffs.DIMENSIONS.values())
+    assert table.loc["Speed", "Hugging Face: score"] == 5
+    assert table.loc["Speed", "scikit-learn: score"] == 2
+    assert "Hub" in table.loc["Speed", "Hugging Face: why"]
 
 
 @pytest.mark.parametrize("make", [tradeoffs.events_grid_chart, tradeoffs.money_chart,

@@ -251,12 +251,23 @@ def derived_values() -> set[str]:
     series_c = next(float(r["amount"]) for r in events if r["event_id"] == "hf-series-c")
     funders = [r for r in _rows("funding_sources") if r["org_id"] in ("opencv", "sklearn")]
     companies = sum(r["funder_type"] == "corporate sponsor" for r in funders)
-    return {
+    out = {
         f"{metric['openai-donations-2021'] / metric['openai-pledge-2015']:.0%}",
         f"{series_c / metric['hf-valuation-2022-05']:.0%}",
         fmt_money(hf_rounds),
         f"{companies / len(funders):.0%}",
     }
+    # chapter 7, Table 7.1: disclosed money received per organisation (pledges left out),
+    # the largest entry's share of it and the share that bought a stake
+    paid = [r for r in _rows("funding_sources") if r["funder_type"] != "pledge" and r["amount"]]
+    for org in {r["org_id"] for r in paid}:
+        mine = [r for r in paid if r["org_id"] == org]
+        total = sum(float(r["amount"]) for r in mine)
+        stake = sum(float(r["amount"]) for r in mine
+                    if r["funder_type"] in ("venture round", "strategic investment"))
+        out |= {fmt_money(total, mine[0]["currency"]),
+                f"{max(float(r['amount']) for r in mine) / total:.0%}", f"{stake / total:.0%}"}
+    return out
 
 
 def glued_values() -> dict[tuple[str, str], str]:

@@ -124,15 +124,7 @@ def allow():
     return load_allowlist()
 
 
-#: chapters another helper (i12b, issue 12 part B) is rewriting; their typed numbers are
-#: fixed on that branch.  strict: once they pass, this marker must go.
-PENDING = {"03-four-organisations", "07-trade-offs"}
-
-
-@pytest.mark.parametrize("chapter", [
-    pytest.param(ch, marks=pytest.mark.xfail(
-        strict=True, reason="chapter rewritten on branch i12b; remove from PENDING on merge"))
-    if ch in PENDING else ch for ch in SCANNED])
+@pytest.mark.parametrize("chapter", SCANNED)
 def test_no_number_is_typed_into_the_prose(chapter, allow):
     path = ROOT / "chapters" / f"{chapter}.md"
     found = typed_numbers(path.read_text(encoding="utf-8"), allow, chapter)

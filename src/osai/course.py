@@ -79,7 +79,8 @@ def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
         motivation = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({q['date']})"
         rows.append({
             "Organisation": org["name"],
-            "Model": str(org["model"]),
+            "Course label": str(org["model"]),
+            "What it is": org["org_type"],
             "Started": started,
             "Founders and setting": f"{org['founders']}; {org['founding_context']}",
             "First supporters": org["first_supporters"],

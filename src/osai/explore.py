@@ -35,6 +35,7 @@ import altair as alt
 import pandas as pd
 
 from . import render
+from .analysis.tradeoffs import DIMENSIONS
 from .charts import CATEGORY_ORDER, ORG_COLOURS, org_scales
 from .data import Dataset, load_dataset, source_ids
 
@@ -65,15 +66,12 @@ COMPARISON_DIMENSIONS = {
     "openness": "What is open: code, weights, data",
 }
 
-#: the trade-off dimensions: key (column value in data/assessments.csv) -> slider label
-ASSESSMENT_DIMENSIONS = {
-    "openness": "Openness",
-    "funding_stability": "Funding stability",
-    "independence_from_investors": "Independence from investors",
-    "speed": "Speed",
-    "community_trust": "Community trust",
-    "resistance_to_mission_drift": "Resistance to mission drift",
-}
+#: the trade-off dimensions: key (column value in data/assessments.csv) -> slider label;
+#: defined once, in osai.analysis.tradeoffs
+ASSESSMENT_DIMENSIONS = DIMENSIONS
+
+#: the largest weight a slider of the weighing exercise offers (the smallest is 0)
+MAX_WEIGHT = 5
 
 #: characters per line of the "what" column before it wraps onto a new row
 _WHAT_WIDTH = 50
@@ -564,7 +562,7 @@ def tradeoff_weighing(ds: Dataset | None = None, *, default_weight: int = 1) -> 
     a = assessment_scores(ds)
     colour, _ = org_scales()
     params = [alt.param(name=f"w_{d}", value=default_weight,
-                        bind=alt.binding_range(min=0, max=5, step=1, name=f"{label} "))
+                        bind=alt.binding_range(min=0, max=MAX_WEIGHT, step=1, name=f"{label} "))
               for d, label in ASSESSMENT_DIMENSIONS.items()]
     weight_expr = " : ".join(f"datum.dimension == '{d}' ? w_{d}"
                              for d in ASSESSMENT_DIMENSIONS) + " : 0"
@@ -746,7 +744,7 @@ def _make_live_class():
             style = {"description_width": "15em"}
             layout = w.Layout(width="32em")
             self.weights = {
-                d: w.IntSlider(value=1, min=0, max=5, step=1, description=label,
+                d: w.IntSlider(value=1, min=0, max=MAX_WEIGHT, step=1, description=label,
                                style=style, layout=layout, continuous_update=True)
                 for d, label in ASSESSMENT_DIMENSIONS.items()}
             self.use_own = w.Checkbox(value=False, description="Rank with my own scores",

@@ -162,8 +162,9 @@ print("OpenAI funding events:", funding_events(events, "openai"))
 # ### Question 4: trade-offs against OpenAI's capped-profit company (4 points)
 #
 # Compare the consortium with OpenAI's capped-profit company of March 2019
-# (`openai-lp`) on at least three of: openness, control, funding stability, speed,
-# community trust, mission drift. What did each organisation gain and what did it risk?
+# (`openai-lp`) on at least three of: openness, funding stability, independence from
+# investors, speed, community trust, resistance to mission drift. What did each organisation
+# gain and what did it risk?
 #
 # | Criterion | 0 | 1 | 2 |
 # |---|---|---|---|

@@ -2,8 +2,9 @@
 
 Everything here is computed from the course's data package (``data/``): event counts per
 category, money raised over time, and how long each organisation took to reach its first
-funding, governance, licence and revenue milestones.  The weighting helpers take a reader's
-own ratings; the course ships no scores of its own here.
+funding, governance, licence and revenue milestones.  The six trade-off dimensions are
+defined here (:data:`DIMENSIONS`), once for the whole course; the weighting helpers apply
+weights to the course's scores in ``data/assessments.csv`` or to a reader's own.
 """
 
 from __future__ import annotations
@@ -17,29 +18,61 @@ from ..render import Figure
 
 __all__ = [
     "DIMENSIONS",
+    "DIMENSION_QUESTIONS",
+    "EXAMPLE_WEIGHTS",
+    "assessment_matrix",
+    "break_even_weight",
     "category_counts",
+    "dimension_names",
     "events_grid_chart",
-    "example_ratings",
-    "funder_diversity",
     "first_release_gaps",
+    "funder_diversity",
+    "funding_concentration",
     "funding_summary",
-    "milestone_chart",
-    "milestones",
+    "hub_doubling_months",
     "learning_outcomes",
     "licence_table",
+    "milestone_chart",
+    "milestones",
     "money_chart",
-    "schedule",
     "money_raised",
+    "openness_record",
     "releases_table",
+    "schedule",
     "span_text",
     "structures_table",
     "transition_gaps",
     "weighted_scores",
+    "worked_comparison",
 ]
 
-#: the six dimensions chapter 7 compares the two models on
-DIMENSIONS = ["openness", "control", "funding stability", "speed", "community trust",
-              "mission drift (resistance to)"]
+#: The six trade-off dimensions: key -> name.  The one list of names the course uses: the
+#: keys are the ``dimension`` column of ``data/assessments.csv``, the names label the
+#: weighing widget's sliders (``osai.explore``), the headings of chapter 7, the objectives
+#: and the instructor guide (a test checks those texts against this list).  Each is worded
+#: so that a higher score is better.
+DIMENSIONS = {
+    "openness": "Openness",
+    "funding_stability": "Funding stability",
+    "independence_from_investors": "Independence from investors",
+    "speed": "Speed",
+    "community_trust": "Community trust",
+    "resistance_to_mission_drift": "Resistance to mission drift",
+}
+
+#: what each dimension asks, for chapter 7's definitions
+DIMENSION_QUESTIONS = {
+    "openness": "How much of the work can anyone use, study, change and share?",
+    "funding_stability": "How likely is the money to be there next year, and how much does "
+                         "it depend on a single payer?",
+    "independence_from_investors": "How far can people who own a stake steer what the "
+                                   "organisation does next?",
+    "speed": "How fast can the organisation grow, ship and scale?",
+    "community_trust": "Do outside contributors and users act as if they believe the "
+                       "project will stay as it is and treat them fairly?",
+    "resistance_to_mission_drift": "How well does the organisation keep to the purpose it "
+                                   "set itself, under financial pressure?",
+}
 ORG_ORDER = list(ORG_COLOURS)
 MILESTONE_CATEGORIES = ["release", "funding", "governance", "licence", "revenue"]
 
@@ -420,21 +453,34 @@ def licence_table(ds: Dataset | None = None) -> pd.DataFrame:
 
 # --- weighting -------------------------------------------------------------------------------
 
-def example_ratings() -> pd.DataFrame:
-    """One reader's ratings (1 = weak, 5 = strong) of the two models on the six dimensions.
-
-    These are a worked example of a judgement, not data: chapter 7 explains each rating from
-    the evidence, and readers are asked to change them.
-    """
-    return pd.DataFrame(
-        {"community-led": [5, 4, 3, 2, 5, 4], "investor-led": [3, 2, 4, 5, 3, 2]},
-        index=pd.Index(DIMENSIONS, name="dimension"))
+def dimension_names(lower: bool = True) -> str:
+    """'openness, funding stability, ... and resistance to mission drift' for prose."""
+    names = [n.lower() if lower else n for n in DIMENSIONS.values()]
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-#: two ways of weighting the dimensions, used as examples in chapter 7
+def assessment_matrix(ds: Dataset | None = None) -> pd.DataFrame:
+    """The course's scores (``data/assessments.csv``): rows are dimension keys in
+    :data:`DIMENSIONS` order, columns are organisation ids in course order."""
+    ds = _ds(ds)
+    a = ds.assessments
+    unknown = sorted(set(a["dimension"]) - set(DIMENSIONS))
+    if unknown:
+        raise ValueError(f"data/assessments.csv: unknown dimension(s) {unknown}; "
+                         f"known: {', '.join(DIMENSIONS)}")
+    have = set(zip(a["org_id"], a["dimension"]))
+    missing = [(o, d) for d in DIMENSIONS for o in ds.organisations.index
+               if (o, d) not in have]
+    if missing:
+        raise ValueError(f"data/assessments.csv lacks scores for {missing}")
+    m = a.pivot(index="dimension", columns="org_id", values="score")
+    return m.reindex(index=list(DIMENSIONS), columns=list(ds.organisations.index)).astype(int)
+
+
+#: two ways of weighting the dimensions, used as the worked example in chapter 7
 EXAMPLE_WEIGHTS = {
     "equal weights": {d: 1 for d in DIMENSIONS},
-    "growth first": {**{d: 1 for d in DIMENSIONS}, "speed": 5, "funding stability": 4},
+    "growth first": {**{d: 1 for d in DIMENSIONS}, "speed": 5, "funding_stability": 4},
 }
 
 
@@ -442,14 +488,132 @@ def weighted_scores(ratings: pd.DataFrame, weights: dict[str, float]) -> pd.Seri
     """Weighted average of each column of ``ratings`` (rows are dimensions).
 
     ``weights`` maps dimension -> weight (any non-negative numbers; they are normalised).
-    Dimensions missing from ``weights`` count zero.
+    Dimensions missing from ``weights`` count zero; a weight for a dimension that is not a
+    row of ``ratings`` is an error (a misspelt name would otherwise be ignored silently).
     """
+    unknown = sorted(set(weights) - set(ratings.index))
+    if unknown:
+        raise KeyError(f"unknown dimension(s) {unknown}; known: {', '.join(ratings.index)}")
     w = pd.Series({d: float(weights.get(d, 0.0)) for d in ratings.index})
     if (w < 0).any():
         raise ValueError("weights must not be negative")
     if w.sum() == 0:
         raise ValueError("at least one weight must be positive")
     return ratings.mul(w / w.sum(), axis=0).sum().round(2)
+
+
+def break_even_weight(ratings: pd.DataFrame, leader: str, challenger: str,
+                      dimension: str, base: float = 1.0) -> float | None:
+    """The weight on ``dimension`` (all other weights ``base``) above which ``challenger``'s
+    weighted mean exceeds ``leader``'s; ``None`` if no weight does.
+
+    With every other weight fixed, both means are (c + s*w) / (n + w) over the same
+    denominator, so the challenger overtakes where c_b + s_b*w > c_a + s_a*w.
+    """
+    if dimension not in ratings.index:
+        raise KeyError(f"unknown dimension {dimension!r}; known: {', '.join(ratings.index)}")
+    others = ratings.drop(index=dimension)
+    c_a, c_b = base * others[leader].sum(), base * others[challenger].sum()
+    s_a, s_b = ratings.loc[dimension, leader], ratings.loc[dimension, challenger]
+    if s_b <= s_a:
+        return None if c_b <= c_a else 0.0
+    return max(0.0, float((c_a - c_b) / (s_b - s_a)))
+
+
+# --- evidence not shown in earlier chapters --------------------------------------------------
+
+def openness_record(ds: Dataset | None = None) -> pd.DataFrame:
+    """Per organisation: releases in ``data/releases.csv`` and how many withheld nothing."""
+    ds = _ds(ds)
+    rel = ds.releases
+    full = rel["what_is_not"].str.strip().str.lower().eq("nothing withheld")
+    out = pd.DataFrame({
+        "releases": rel.groupby("org_id").size(),
+        "nothing_withheld": full.groupby(rel["org_id"]).sum(),
+    }).reindex(ds.organisations.index, fill_value=0).astype(int)
+    out["org_name"] = ds.organisations["name"]
+    out["model"] = ds.organisations["model"].astype(str)
+    return out
+
+
+#: funder types whose money buys a stake in the organisation (or its company)
+EQUITY_TYPES = ("venture round", "strategic investment")
+
+
+def funding_concentration(ds: Dataset | None = None) -> pd.DataFrame:
+    """Per organisation: how visible its money is and how much depends on one payer.
+
+    From ``data/funding_sources.csv``, pledges excluded (promised, not received):
+    ``entries`` (funders recorded), ``disclosed`` (entries with an amount), ``total`` and
+    ``currency`` of the disclosed amounts (one currency per organisation, else an error),
+    ``largest_share`` (share of that total from the largest single entry) and its
+    ``largest_funder``, and ``equity_share`` (share of the total that bought a stake).
+    """
+    ds = _ds(ds)
+    fs = ds.funding_sources
+    fs = fs[fs.funder_type != "pledge"]
+    rows = []
+    for org_id, org in ds.organisations.iterrows():
+        mine = fs[fs.org_id == org_id]
+        money = mine[mine["amount"].notna()]
+        currencies = sorted(set(money["currency"]))
+        if len(currencies) > 1:
+            raise ValueError(f"funding_sources: {org_id} has amounts in {currencies}; "
+                             "the course never adds up different currencies")
+        total = float(money["amount"].sum())
+        top = money.loc[money["amount"].idxmax()] if len(money) else None
+        equity = float(money[money.funder_type.isin(EQUITY_TYPES)]["amount"].sum())
+        rows.append({
+            "org_id": org_id, "org_name": org["name"], "model": str(org["model"]),
+            "entries": len(mine), "disclosed": len(money), "total": total,
+            "currency": currencies[0] if currencies else None,
+            "largest_share": float(top["amount"]) / total if total else None,
+            "largest_funder": top["funder"] if top is not None else None,
+            "equity_share": equity / total if total else None,
+        })
+    return pd.DataFrame(rows).set_index("org_id")
+
+
+def hub_doubling_months(ds: Dataset | None = None, source_id: str = "S36") -> dict:
+    """How fast Hugging Face's Hub grew, from its own documentation's model counts.
+
+    Uses only ``hub_models`` rows from ``source_id`` (the Hub docs' history), first and last
+    by date, and returns their dates and values, the months between them and the implied
+    doubling time in months (constant growth assumed).  The counts are lower bounds ("over
+    N"), so the growth rate is approximate.
+    """
+    import math
+
+    ds = _ds(ds)
+    m = ds.metrics
+    rows = m[(m.metric == "hub_models") & (m.source_id == source_id)].sort_values("as_of_start")
+    if len(rows) < 2:
+        raise ValueError(f"metrics.csv: fewer than two hub_models rows from {source_id}")
+    first, last = rows.iloc[0], rows.iloc[-1]
+    months = ((last.as_of_start.year - first.as_of_start.year) * 12
+              + last.as_of_start.month - first.as_of_start.month)
+    ratio = float(last.value) / float(first.value)
+    return {"first_date": first.as_of_start, "first_value": float(first.value),
+            "last_date": last.as_of_start, "last_value": float(last.value),
+            "points": len(rows), "months": months, "ratio": ratio,
+            "doubling_months": months * math.log(2) / math.log(ratio)}
+
+
+def worked_comparison(ds: Dataset | None, a: str, b: str) -> pd.DataFrame:
+    """Two organisations' scores side by side, with the reason for each (Table 7.2)."""
+    ds = _ds(ds)
+    asm = ds.assessments.set_index(["org_id", "dimension"])
+    names = ds.organisations["name"]
+    rows = []
+    for key, label in DIMENSIONS.items():
+        rows.append({
+            "Dimension": label,
+            f"{names[a]}: score": int(asm.loc[(a, key), "score"]),
+            f"{names[a]}: why": asm.loc[(a, key), "rationale"],
+            f"{names[b]}: score": int(asm.loc[(b, key), "score"]),
+            f"{names[b]}: why": asm.loc[(b, key), "rationale"],
+        })
+    return pd.DataFrame(rows)
 
 
 # --- course plan (chapter 9, the instructor guide) -------------------------------------------

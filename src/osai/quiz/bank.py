@@ -9,9 +9,9 @@ loads it) with a message that says where to look.
 
 Answers are never typed in a bank: a numeric question names two events (``compute:
 {years_between: [a, b]}``) and an ordering question names events; the loader resolves the
-answer from ``data/events.csv`` (and ``data/context_events.csv``).  Prompts, options and
-feedback are hand-written text and may quote dates from the chapter; they are not read from
-the data.
+answer from ``data/events.csv`` (and ``data/context_events.csv``).  Dates, amounts and
+intervals in prompts, options and feedback are placeholders (``{date:openai-lp}``) that
+:mod:`osai.quiz.facts` fills from the same tables.
 
 Every question's ``section`` must name a heading of its chapter (``chapters/<id>.md``);
 the loader attaches ``section_anchor``, the HTML id Sphinx gives that heading (the explicit
@@ -135,6 +135,8 @@ def _events() -> dict[str, dict]:
                 "start": row.date_start.to_pydatetime().date(),
                 "title": str(row.title),
                 "who": str(getattr(row, who)),
+                "amount": _amount(getattr(row, "amount", None)),
+                "currency": _currency(getattr(row, "currency", None)),
             }
     return out
 
@@ -150,7 +152,7 @@ _ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^`>]*>)?`")
 
 def chapter_source(chapter: str) -> Path:
     """The MyST source of a teaching chapter, ``chapters/<chapter>.md``."""
-    return ROOT / "chapters" / f"{chapter}.md"
+    return course_root() / "chapters" / f"{chapter}.md"
 
 
 def _plain(title: str) -> str:
@@ -226,6 +228,18 @@ def _section_anchors(chapter: str, file: str) -> dict[str, str] | None:
     for title in dupes:  # a repeated heading cannot be named unambiguously
         anchors[title] = ""
     return anchors
+
+
+def _amount(value: Any) -> float | None:
+    try:
+        return None if value is None or math.isnan(float(value)) else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _currency(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "USD" if text in ("", "nan", "<NA>", "None") else text
 
 
 def bank_path(chapter: str | os.PathLike) -> Path:
@@ -430,6 +444,18 @@ def _schema_error(err, raw: dict, file: str) -> QuizError:
     return QuizError(file, f"schema: {where}: {err.message}", qid)
 
 
+def _with_facts(q: Any, n: int, file: str, events: dict[str, dict]) -> Any:
+    """The question with its ``{year:...}``-style placeholders filled from data (facts.py)."""
+    from .facts import fill_facts
+
+    qid = (q.get("id") if isinstance(q, dict) else None) or f"#{n}"
+
+    def fail(message: str):
+        raise QuizError(file, message, qid)
+
+    return fill_facts(q, events, fail)
+
+
 def validate_raw(raw: Any, file: str, chapter: str | None = None,
                  schema_folder: Path | None = None) -> dict:
     """Check a parsed bank (invariants, then the JSON Schema) and return it normalised."""
@@ -452,7 +478,8 @@ def validate_raw(raw: Any, file: str, chapter: str | None = None,
     events = _events()
     anchors = _section_anchors(chapter, file)
     seen: set[str] = set()
-    norm = [_check_question(q, i + 1, file, chapter, objectives, events, seen, anchors)
+    norm = [_check_question(_with_facts(q, i + 1, file, events), i + 1, file, chapter,
+                            objectives, events, seen, anchors)
             for i, q in enumerate(questions)]
     validator = jsonschema.Draft202012Validator(_schema(schema_folder or quiz_dir()))
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))

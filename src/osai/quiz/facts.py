@@ -1,0 +1,91 @@
+"""Facts from ``data/`` written into quiz text at load time, so a bank never retypes them.
+
+A bank's prompts, options, pairs and feedback may contain placeholders that name dated
+events of ``data/events.csv`` (or ``data/context_events.csv``):
+
+``{year:EVENT}``
+    the year of the event, e.g. ``1999``;
+``{date:EVENT}``
+    its date at the precision the data give: ``1999``, ``March 2019`` or ``9 April 2018``;
+``{amount:EVENT}``
+    its amount in short form with its currency, e.g. ``$1B`` or ``EUR 13M``;
+``{years_between:A,B}``, ``{months_between:A,B}``, ``{days_between:A,B}``
+    the calendar interval from event A to event B.
+
+``{answer}`` (the computed answer of a numeric question) is left for the widget.  An
+unknown placeholder or event id, an event without an amount, or an interval finer than
+the events' dates raises :class:`~osai.quiz.bank.QuizError` naming the file and question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["PLACEHOLDER", "fill_facts"]
+
+#: ``{kind:argument}``; ``{answer}`` has no colon and never matches
+PLACEHOLDER = re.compile(r"\{([a-z_]+):([^{}]*)\}")
+#: keys whose values are identifiers or structure, never text to fill
+_SKIP = {"id", "type", "objective", "section", "events", "compute", "tolerance", "correct"}
+_INTERVALS = ("years_between", "months_between", "days_between")
+
+
+def _one(kind: str, arg: str, events: dict[str, dict], fail) -> str:
+    from .bank import _NEEDS, _RANK, _compute, _fmt_date
+
+    if kind in _INTERVALS:
+        ids = [a.strip() for a in arg.split(",")]
+        if len(ids) != 2:
+            fail(f"placeholder {{{kind}:{arg}}} needs two event ids separated by a comma")
+        for eid in ids:
+            if eid not in events:
+                fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r}")
+        a, b = (events[e] for e in ids)
+        for ev in (a, b):
+            if _RANK[ev["precision"]] < _RANK[_NEEDS[kind]]:
+                fail(f"placeholder {{{kind}:{arg}}}: event {ev['id']!r} is dated only to "
+                     f"the {ev['precision']}")
+        value = _compute(kind, a, b)
+        if value < 0:
+            fail(f"placeholder {{{kind}:{arg}}}: {ids[1]!r} is earlier than {ids[0]!r}")
+        return str(value)
+    if kind not in ("year", "date", "amount"):
+        fail(f"unknown placeholder {{{kind}:{arg}}} (known: year, date, amount, "
+             + ", ".join(_INTERVALS) + ")")
+    eid = arg.strip()
+    if eid not in events:
+        fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r} (not in "
+             "data/events.csv or data/context_events.csv)")
+    ev = events[eid]
+    if kind == "year":
+        return str(ev["start"].year)
+    if kind == "date":
+        return _fmt_date(ev)
+    if ev.get("amount") is None:
+        fail(f"placeholder {{amount:{eid}}}: the event has no amount in the data")
+    from ..course import fmt_money
+
+    return fmt_money(ev["amount"], ev["currency"])
+
+
+def fill_facts(question: Any, events: dict[str, dict], fail) -> Any:
+    """A copy of a raw question with every placeholder replaced by its value from data.
+
+    ``fail(message)`` raises the caller's located error.
+    """
+    def text(value: str) -> str:
+        return PLACEHOLDER.sub(lambda m: _one(m.group(1), m.group(2), events, fail), value)
+
+    def walk(node: Any, key: str | None = None) -> Any:
+        if key in _SKIP:
+            return node
+        if isinstance(node, str):
+            return text(node)
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if isinstance(node, dict):
+            return {k: walk(v, k) for k, v in node.items()}
+        return node
+
+    return walk(question)

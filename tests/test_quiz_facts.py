@@ -1,0 +1,84 @@
+"""Tests for osai.quiz.facts: quiz text reads its dates and amounts from data/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from osai.quiz import bank
+from osai.quiz.bank import QuizError, validate_raw
+from osai.quiz.facts import PLACEHOLDER, fill_facts
+
+
+@pytest.fixture(scope="module")
+def events():
+    return bank._events()
+
+
+def _fail(message):
+    raise QuizError("x.yml", message, "q1")
+
+
+def test_placeholders_are_filled_from_data(events):
+    q = {"id": "q1", "prompt": "{date:openai-lp} {year:opencv-start} {date:hf-series-a} "
+                               "{amount:sklearn-probabl-seed} {amount:openai-microsoft-2019} "
+                               "{days_between:openai-lp,openai-microsoft-2019} "
+                               "{months_between:hf-series-a, hf-series-d} {answer}",
+         "section": "{year:x} is not text", "events": ["{year:x}"]}
+    out = fill_facts(q, events, _fail)
+    assert out["prompt"] == ("11 March 2019 1999 December 2019 EUR 13M $1B 133 44 {answer}")
+    assert out["section"] == q["section"] and out["events"] == q["events"]
+    assert q["prompt"].startswith("{date:")  # the input is not changed
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{year:no-such-event}", "unknown event id 'no-such-event'"),
+    ("{colour:openai-lp}", "unknown placeholder"),
+    ("{amount:openai-lp}", "has no amount"),
+    ("{days_between:opencv-start,opencv-alpha}", "dated only to the year"),
+    ("{days_between:openai-microsoft-2019,openai-lp}", "earlier than"),
+    ("{years_between:openai-lp}", "two event ids"),
+])
+def test_bad_placeholders_name_the_file_and_question(events, text, message):
+    with pytest.raises(QuizError, match=re.escape(message)) as err:
+        fill_facts({"id": "q1", "options": [{"feedback": text}]}, events, _fail)
+    assert "x.yml" in str(err.value) and "q1" in str(err.value)
+
+
+def test_a_bank_with_a_bad_placeholder_fails_to_load():
+    raw = yaml.safe_load(bank.bank_path("03-four-organisations").read_text())
+    raw["questions"][0]["prompt"] = "When did {year:opencv-nothing} happen?"
+    with pytest.raises(QuizError, match="opencv-start|opencv-nothing") as err:
+        validate_raw(raw, "exercises/quizzes/03-four-organisations.yml")
+    assert "question 'opencv-start'" in str(err.value)
+
+
+@pytest.mark.parametrize("chapter", ["03-four-organisations", "07-trade-offs"])
+def test_banks_that_promise_it_type_no_dates_or_amounts(chapter):
+    """The bank header says facts are never typed: no year or amount outside placeholders."""
+    path = bank.bank_path(chapter)
+    text = path.read_text(encoding="utf-8")
+    assert "never typed" in text.split("chapter:")[0]
+    raw = yaml.safe_load(text)
+    typed = []
+
+    def walk(node, key=None):
+        if key in ("id", "section", "events", "compute", "tolerance", "chapter"):
+            return
+        if isinstance(node, str):
+            rest = PLACEHOLDER.sub("", node)
+            typed.extend(re.findall(r"\b(?:1[89]|20)\d\d\b|\$\d|EUR \d|\d+(?:\.\d+)?[MBK]\b",
+                                    rest))
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+
+    walk(raw)
+    assert typed == [], f"{path.name}: typed facts {typed}"
+    loaded = bank.load_bank(chapter)
+    assert "{year:" not in str(loaded) and "{date:" not in str(loaded)
