@@ -60,6 +60,13 @@ def test_roles_become_values_text_and_links():
     assert res.problems == []
 
 
+def test_literal_roles_become_code():
+    res = _resolver()
+    out = convert_markdown("the funders ({file}`data/funding_sources.csv`)", res)
+    assert out == "the funders (`data/funding_sources.csv`)"
+    assert res.problems == []
+
+
 def test_admonitions_figures_and_targets():
     res = _resolver()
     text = "\n".join([

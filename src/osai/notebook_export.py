@@ -143,6 +143,8 @@ class Resolver:
             return self.ref(text, numbered=True)
         if name == "math":
             return f"${text}$"
+        if name in ("file", "code", "samp", "kbd", "command", "program"):
+            return f"`{text}`"  # literal text, shown as code as in the book
         self.problems.append(f"role {{{name}}} is not exported")
         return text
 
