@@ -115,7 +115,8 @@ def _bank(path: Path) -> None:
         "title": "Hostile " + h["upper"],
         "questions": [
             {"id": "hostile-single", "type": "single", "objective": "origins",
-             "section": h["space"], "prompt": "Prompt " + h["upper"],
+             # a section must name a real heading of the chapter (checked by the loader)
+             "section": "Key points", "prompt": "Prompt " + h["upper"] + h["space"],
              "options": [
                  {"text": h["slash"], "correct": True, "feedback": "Right " + h["lower"]},
                  {"text": h["mixed"], "feedback": "Wrong " + h["comment"]},
