@@ -32,16 +32,50 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static host; with ``precompressed``, it serves ``file.gz`` for ``file`` to a
+    browser that accepts gzip, as nginx's ``gzip_static on`` does.  Each request's path and
+    status go to ``requests`` when it is a list."""
+
+    precompressed = False
+    requests: list | None = None
+
     def log_message(self, *args):  # keep test output clean
         pass
 
+    def log_request(self, code="-", size="-"):
+        if self.requests is not None:
+            self.requests.append((self.path, int(getattr(code, "value", code))))
+
+    def send_head(self):
+        if self.precompressed and "gzip" in self.headers.get("Accept-Encoding", ""):
+            path = self.translate_path(self.path)
+            if os.path.isfile(path) and os.path.isfile(path + ".gz"):
+                with open(path + ".gz", "rb") as fh:
+                    data = fh.read()
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(path))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Vary", "Accept-Encoding")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                import io
+
+                return io.BytesIO(data)
+        return super().send_head()
+
 
 @contextlib.contextmanager
-def serve(directory: Path = BUILD):
-    """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL."""
+def serve(directory: Path = BUILD, *, precompressed: bool = False,
+          requests: list | None = None):
+    """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL.
+
+    ``precompressed``: serve the build's ``.gz`` copies to browsers that accept gzip.
+    ``requests``: a list that receives ``(path, status)`` for every request."""
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(f"{directory} has no index.html: run `make book` first")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler_class = type("_Handler", (_QuietHandler,),
+                         {"precompressed": precompressed, "requests": requests})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -8,6 +8,9 @@
   jupytext from the MyST source (no outputs), through sphinx-book-theme's download menu.
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
+* Keeps pages light (``osai.pageweight``): MathJax only on pages with maths, Font
+  Awesome's icons from the theme's CSS and web font instead of its 1.5 MB JavaScript
+  engine, a favicon, and gzip copies of large text files for hosts that serve them.
 """
 
 from __future__ import annotations
@@ -76,6 +79,13 @@ def _check_pages(app: Sphinx, exception) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from . import pageweight
+
+    # after sphinx.ext.mathjax adds its scripts (default priority 500)
+    app.connect("html-page-context", pageweight.drop_unused_mathjax, priority=950)
+    app.connect("html-page-context", pageweight.link_favicon, priority=950)
+    # late: every page is written by then
+    app.connect("build-finished", pageweight.finish_build, priority=950)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_citation_roles, priority=900)
     # before sphinx-book-theme builds its download menu (default priority 500)

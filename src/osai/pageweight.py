@@ -1,0 +1,146 @@
+"""What a built page carries: only what it uses (hooks called from ``osai.sphinxext``).
+
+* **MathJax** (1.1 MB) only on pages with maths.  Sphinx already skips pages without
+  equations unless a page is forced; notebook outputs can also hold LaTeX, so the page's
+  own HTML decides: no ``class="math`` element and no TeX delimiters, no MathJax.
+* **Icons**: pydata-sphinx-theme loads Font Awesome's JavaScript engine (``fontawesome.js``,
+  1.5 MB) on every page, yet its own CSS already carries Font Awesome's classes and web
+  fonts.  The script tag is removed from every page and the file from the build; icons are
+  drawn by the CSS, and the browser fetches only the web font a page's icons use.
+* **Favicon**: a 16x16 ``favicon.ico`` at the root of the build, linked from every page,
+  so a browser on a plain static host logs no 404.
+* **Pre-compressed copies**: ``file.gz`` next to each text file of 1 KiB or more whose gzip
+  copy is smaller, for hosts that serve them as they are (nginx ``gzip_static on``, Caddy
+  ``file_server { precompressed gzip }``; see README).  Made with the standard library,
+  deterministic (no timestamp), level 9.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import struct
+import zlib
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+FAVICON = "favicon.ico"
+#: suffixes of the text files that get a ``.gz`` copy
+COMPRESS = {".html", ".js", ".css", ".svg", ".json", ".txt", ".xml", ".ipynb", ".ttf",
+            ".eot", ".otf", ".md", ".bib", ".csv"}
+MIN_BYTES = 1024
+_FONTAWESOME_TAG = re.compile(
+    r'[ \t]*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>\n?')
+_MATH_MARK = re.compile(r'class="[^"]*\bmath\b|\\\(|\\\[|\$\$')
+
+
+def _script_name(script) -> str:
+    return getattr(script, "filename", None) or (script if isinstance(script, str) else "")
+
+
+def _script_body(script) -> str:
+    return (getattr(script, "attributes", {}) or {}).get("body", "") or ""
+
+
+def page_has_maths(body: str) -> bool:
+    return bool(_MATH_MARK.search(body or ""))
+
+
+def drop_unused_mathjax(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree) -> None:
+    scripts = context.get("script_files")
+    if not scripts or page_has_maths(context.get("body", "")):
+        return
+    path = app.config.mathjax_path or "\0"
+    context["script_files"] = [
+        s for s in scripts
+        if _script_name(s) != path and not _script_body(s).lstrip().startswith(
+            ("window.MathJax", "MathJax.Hub.Config"))]
+
+
+def link_favicon(app: Sphinx, pagename: str, templatename: str, context: dict,
+                 doctree) -> None:
+    if app.builder.format != "html" or "pathto" not in context:
+        return
+    href = context["pathto"](FAVICON, 1)
+    context["metatags"] = (context.get("metatags", "")
+                           + f'\n<link rel="icon" href="{href}" sizes="16x16">')
+
+
+def favicon_bytes() -> bytes:
+    """A 16x16 ICO holding one PNG: a dark blue square with a light ring (the course's
+    colours); written here so no binary file is committed."""
+    size = 16
+    rows = []
+    for y in range(size):
+        row = bytearray([0])  # filter: none
+        for x in range(size):
+            d2 = (x - 7.5) ** 2 + (y - 7.5) ** 2
+            ring = 12 <= d2 <= 30
+            row += bytes((0xE8, 0xF0, 0xFB, 255) if ring else (0x1F, 0x4E, 0x8C, 255))
+        rows.append(bytes(row))
+    raw = b"".join(rows)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    png = (b"\x89PNG\r\n\x1a\n"
+           + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b""))
+    header = struct.pack("<HHH", 0, 1, 1)
+    entry = struct.pack("<BBBBHHII", size, size, 0, 0, 1, 32, len(png), 6 + 16)
+    return header + entry + png
+
+
+def drop_fontawesome_engine(outdir: Path) -> int:
+    """Remove the Font Awesome script tag from every page and the script from the build;
+    returns the number of pages changed."""
+    changed = 0
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = _FONTAWESOME_TAG.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+            changed += 1
+    scripts = outdir / "_static" / "scripts"
+    for name in ("fontawesome.js", "fontawesome.js.map", "fontawesome.js.LICENSE.txt"):
+        (scripts / name).unlink(missing_ok=True)
+    return changed
+
+
+def precompress(outdir: Path) -> tuple[int, int, int]:
+    """Write ``.gz`` copies; returns (files, bytes before, bytes after)."""
+    count = before = after = 0
+    for path in sorted(outdir.rglob("*")):
+        if not path.is_file() or path.suffix not in COMPRESS:
+            continue
+        data = path.read_bytes()
+        if len(data) < MIN_BYTES:
+            continue
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
+        target = path.with_name(path.name + ".gz")
+        if len(packed) >= len(data) * 0.9:
+            target.unlink(missing_ok=True)
+            continue
+        if not target.is_file() or target.read_bytes() != packed:
+            target.write_bytes(packed)
+        count += 1
+        before += len(data)
+        after += len(packed)
+    return count, before, after
+
+
+def finish_build(app: Sphinx, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    drop_fontawesome_engine(outdir)
+    (outdir / FAVICON).write_bytes(favicon_bytes())
+    count, before, after = precompress(outdir)
+    logger.info(f"osai: gzip copies of {count} files ({before / 1e6:.1f} MB -> "
+                f"{after / 1e6:.1f} MB)")
