@@ -77,12 +77,15 @@
     return lines;
   }
 
-  function fitTitle(title, avail) {
+  function fitTitle(title, avail, narrow) {
     if (title === undefined || title === null) return title;
-    if (typeof title === "string" || Array.isArray(title)) return wrap(title, 13, avail);
+    if (typeof title === "string" || Array.isArray(title)) {
+      title = { text: title };
+    }
     var t = Object.assign({}, title);
     if (t.text !== undefined) t.text = wrap(t.text, t.fontSize || 13, avail);
     if (t.subtitle !== undefined) t.subtitle = wrap(t.subtitle, t.subtitleFontSize || 10, avail);
+    if (narrow) { t.anchor = "start"; t.frame = "bounds"; }
     return t;
   }
 
@@ -101,8 +104,13 @@
     if (!enc) return;
     ["x", "y"].forEach(function (ch) {
       var e = enc[ch];
-      if (e && typeof e === "object" && typeof e.title === "string") {
-        e.title = wrap(e.title, 11, ch === "x" ? avail - 60 : 240);
+      if (!e || typeof e !== "object") return;
+      if (typeof e.title === "string") e.title = wrap(e.title, 11, ch === "x" ? avail - 60 : 240);
+      // long category names on the y axis leave the plot no room: shorten them (the
+      // tooltip and the data table below the chart give them whole)
+      if (ch === "y" && e.axis !== null && /^(nominal|ordinal)$/.test(e.type || "")) {
+        e.axis = Object.assign({}, e.axis || {},
+          { labelLimit: Math.min((e.axis || {}).labelLimit || 180, Math.floor(avail * 0.4)) });
       }
     });
   }
@@ -138,7 +146,7 @@
       s.autosize = { type: "fit-x", contains: "padding" };
     }
     eachView(s, function (v) {
-      if (v.title !== undefined) v.title = fitTitle(v.title, avail - 20);
+      if (v.title !== undefined) v.title = fitTitle(v.title, avail - 20, narrow);
       if (narrow) { narrowLegends(v, avail); narrowAxes(v, avail); }
     });
     if (narrow) {

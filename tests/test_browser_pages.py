@@ -137,3 +137,20 @@ def test_page_fits_its_width(layout_page, book_url, page_path, width):
     assert got["scrollWidth"] <= got["clientWidth"], (
         f"{page_path} at {width}px scrolls sideways: {got['scrollWidth']}px of content in "
         f"{got['clientWidth']}px; too wide: {got['wide']}")
+
+
+def test_favicon_requests_are_answered(audited_page, book_url, server_log):
+    """Every page links the favicon, it is served, and whatever icon the browser asks for
+    by itself (a plain static host sees /favicon.ico) gets an answer, not a 404."""
+    page, audit = audited_page
+    start = len(server_log)
+    for path in ("index.html", "chapters/03-four-organisations.html"):
+        page.goto(book_url + path, wait_until="load")
+        href = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href")
+        assert href and href.startswith(book_url), f"{path}: no favicon link"
+        got = page.request.get(href)
+        assert got.ok and got.body()[:4] == b"\x00\x00\x01\x00", f"{href}: not an icon"
+    assert page.request.get(book_url + "favicon.ico").ok
+    icons = [(p, s) for p, s in server_log[start:] if "favicon" in p]
+    assert icons and all(s == 200 for _, s in icons), icons
+    assert audit.problems() == []

@@ -332,3 +332,37 @@ def test_revisit_link_only_with_a_section_anchor(audited_page, book_url):
     }""", bank)
     assert links == [["Revisit: The models", "#the-models"], None]
     assert audit.problems() == []
+
+
+def test_page_with_other_widgets_loads_the_widget_manager(audited_page, book_url, book_dir):
+    """Only the quiz (an anywidget) is drawn by the small loader; a page whose saved state
+    holds other Jupyter widgets gets the full widget manager, which draws them all."""
+    import re
+
+    html = (book_dir / PAGE).read_text(encoding="utf-8")
+    match = re.search(r'(<script type="application/vnd.jupyter.widget-state\+json">)(.*?)'
+                      r"(</script>)", html, re.S)
+    state = json.loads(match.group(2))
+    layout = next(k for k, m in state["state"].items() if m["model_name"] == "LayoutModel")
+    controls = {"model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0"}
+    state["state"]["osai-test-style"] = {**controls, "model_name": "SliderStyleModel",
+                                         "state": {}}
+    state["state"]["osai-test-slider"] = {**controls, "model_name": "IntSliderModel", "state": {
+        "value": 3, "min": 0, "max": 10, "description": "Test slider",
+        "layout": f"IPY_MODEL_{layout}", "style": "IPY_MODEL_osai-test-style"}}
+    view = ('<script type="application/vnd.jupyter.widget-view+json">'
+            '{"version_major": 2, "version_minor": 0, "model_id": "osai-test-slider"}</script>')
+    page_html = (html[:match.start(2)] + json.dumps(state).replace("</", "<\\/")
+                 + html[match.end(2):])
+    page_html = page_html.replace("</article>", view + "</article>", 1)
+    # same folder depth as the chapter, so its relative links work; not a built page
+    target = book_dir / "test-artifacts" / "with-slider.html"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(page_html, encoding="utf-8")
+    page, audit = audited_page
+    page.goto(book_url + "test-artifacts/with-slider.html")
+    page.wait_for_selector(".widget-subarea .widget-slider", timeout=30_000)
+    page.wait_for_selector(".widget-subarea .osai-quiz .osai-quiz-q", timeout=30_000)
+    assert page.locator(".osai-quiz").count() == 1  # drawn once, by the manager
+    assert page.evaluate("typeof window.require") == "function"
+    assert audit.problems() == []

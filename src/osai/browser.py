@@ -111,6 +111,10 @@ class PageAudit:
     """What happened while a page loaded and was used."""
 
     origin: str
+    #: the server's own log, ``(path, status)`` per request (:func:`serve` ``requests``):
+    #: catches what the browser asks for by itself, such as ``/favicon.ico``, which
+    #: Playwright's events do not report
+    server_log: list | None = None
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
@@ -118,6 +122,8 @@ class PageAudit:
     bytes_by_url: dict[str, int] = field(default_factory=dict)
 
     def attach(self, page) -> None:
+        self._log_start = len(self.server_log) if self.server_log is not None else 0
+
         def route(r):
             url = r.request.url
             if url.startswith(self.origin) or url.startswith("data:") or url.startswith("blob:"):
@@ -144,6 +150,11 @@ class PageAudit:
         out += [f"page error: {e}" for e in self.page_errors]
         out += [f"failed request: {e}" for e in self.failed_requests]
         out += [f"request outside the origin: {e}" for e in self.outside_requests]
+        if self.server_log is not None:
+            seen = {e.split(" (HTTP")[0] for e in self.failed_requests}
+            out += [f"failed request (server log): {path} (HTTP {status})"
+                    for path, status in self.server_log[self._log_start:]
+                    if status >= 400 and self.origin.rstrip("/") + path not in seen]
         return out
 
 

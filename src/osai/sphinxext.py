@@ -86,6 +86,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", pageweight.link_favicon, priority=950)
     # late: every page is written by then
     app.connect("build-finished", pageweight.finish_build, priority=950)
+    app.add_css_file(pageweight.ICONS_CSS)  # written by finish_build
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_citation_roles, priority=900)
     # before sphinx-book-theme builds its download menu (default priority 500)
