@@ -144,7 +144,7 @@ def test_favicon_requests_are_answered(audited_page, book_url, server_log):
     by itself (a plain static host sees /favicon.ico) gets an answer, not a 404."""
     page, audit = audited_page
     start = len(server_log)
-    for path in ("index.html", "chapters/03-four-organisations.html"):
+    for path in ("chapters/01-welcome.html", "chapters/03-four-organisations.html"):
         page.goto(book_url + path, wait_until="load")
         href = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href")
         assert href and href.startswith(book_url), f"{path}: no favicon link"

@@ -455,7 +455,7 @@ def _timeline_frame(ds: Dataset) -> pd.DataFrame:
     ev["sources"] = ev["source_id"].map(lambda ids: _sources_text(ds, ids))
     ev["source_ids"] = ev["source_id"].map(_ids_text)
     ev["label"] = ev.apply(lambda e: f"{e['date']}, {e['org_name']}: {e['title']}", axis=1)
-    for column, chars in (("details", 95), ("details_narrow", _STACKED_WIDTH)):
+    for column, chars in (("details", 95), ("details_narrow", 38)):
         ev[column] = ev.apply(
             lambda e: "\n".join([f"{e['date']} · {e['org_name']} · {e['category']}",
                                  *textwrap.wrap(e["description"], chars),
