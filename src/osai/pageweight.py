@@ -60,7 +60,8 @@ def drop_unused_mathjax(app: Sphinx, pagename: str, templatename: str, context: 
     path = app.config.mathjax_path or "\0"
     context["script_files"] = [
         s for s in scripts
-        if _script_name(s) != path and not _script_body(s).lstrip().startswith(
+        # Sphinx stores a relative mathjax_path under _static/: "_static/../vendor/..."
+        if not _script_name(s).endswith(path) and not _script_body(s).lstrip().startswith(
             ("window.MathJax", "MathJax.Hub.Config"))]
 
 
@@ -107,29 +108,66 @@ _NOT_ICONS = {"solid", "regular", "brands", "lg", "xs", "sm", "xl", "2xl", "fw",
               "2x", "3x", "beat", "fade", "shake", "bounce"}
 
 
-def _solid_icons(engine: str) -> dict[str, tuple[int, int, str]]:
-    """Font Awesome's solid icons from its engine script: name -> (width, height, path)."""
-    call = re.search(r'\bd\("fas",(\w+)\)', engine)
+def _solid_icons(engine: str, pack: str = "fas") -> dict[str, tuple[int, int, str]]:
+    """Font Awesome's icons of one pack (``fas`` solid, ``fab`` brands) from its engine
+    script: name (and ``U+code``) -> (width, height, path)."""
+    call = re.search(rf'\bd\("{pack}",(\w+)\)', engine)
     start = engine.rfind(f"var {call.group(1)}={{", 0, call.start()) if call else -1
     if start < 0:
         return {}
     section = engine[start:call.start()]
     icons = {}
     for m in re.finditer(r'(?:"([a-z0-9-]+)"|\b([a-z][a-z0-9]*)):\[(\d+),(\d+),\[[^\]]*\],'
-                         r'"[0-9a-f]+","(M[^"]+)"\]', section):
-        icons[m.group(1) or m.group(2)] = (int(m.group(3)), int(m.group(4)), m.group(5))
+                         r'"([0-9a-f]+)","(M[^"]+)"\]', section):
+        entry = (int(m.group(3)), int(m.group(4)), m.group(6))
+        icons[m.group(1) or m.group(2)] = entry
+        icons.setdefault(f"U+{m.group(5)}", entry)  # by code point, as the theme's CSS names it
     return icons
+
+
+def _mask_url(entry: tuple[int, int, str]) -> str:
+    w, h, d = entry
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'><path d='{d}'/></svg>"
+    data = quote(svg, safe=" =:/',.-")
+    return f'url("data:image/svg+xml,{data}")'
+
+
+def _admonition_rules(theme_css: str, icons: dict, classes: set[str]) -> list[str]:
+    """The theme draws each admonition's icon with Font Awesome's web font; these rules
+    draw the icons of the admonitions the pages use as masks instead."""
+    glyphs = {name: f"U+{ord(ch):x}" for name, ch in
+              re.findall(r'--pst-icon-([a-z-]+):"(.)"', theme_css)}
+    kinds = dict(re.findall(r"--pst-icon-admonition-([a-z]+):var\(--pst-icon-([a-z-]+)\)",
+                            theme_css))
+    rules = []
+    for kind in ["default", *sorted(classes & set(kinds))]:
+        entry = icons.get(glyphs.get(kinds.get(kind, ""), ""))
+        if entry is None:
+            continue
+        sel = "" if kind == "default" else f".{kind}"
+        selector = (f".admonition{sel}>.admonition-title::after, "
+                    f"div.admonition{sel}>.admonition-title::after")
+        extra = ("" if kind != "default" else
+                 ' content: "" !important; font: inherit; background-color: currentColor;'
+                 " -webkit-mask: var(--osai-icon) center / contain no-repeat;"
+                 " mask: var(--osai-icon) center / contain no-repeat;")
+        rules.append(f"{selector} {{ --osai-icon: {_mask_url(entry)};{extra} }}")
+    return rules
 
 
 def icons_css(outdir: Path, engine: str) -> str:
     """CSS drawing every Font Awesome icon named in the build's pages and scripts."""
     used: set[str] = set()
+    classes: set[str] = set()
     for path in list(outdir.rglob("*.html")) + list((outdir / "_static").rglob("*.js")):
         if path.name == "fontawesome.js" or "vendor" in path.relative_to(outdir).parts:
             continue
-        used.update(_ICON_TOKEN.findall(path.read_text(encoding="utf-8", errors="replace")))
+        text = path.read_text(encoding="utf-8", errors="replace")
+        used.update(_ICON_TOKEN.findall(text))
+        for attr in re.findall(r'class="([^"]*\badmonition\b[^"]*)"', text):
+            classes.update(attr.split())
     icons = _solid_icons(engine)
-    names = sorted(n for n in used - _NOT_ICONS if n in icons)
+    names = sorted(n for n in used - _NOT_ICONS if n in icons and not n.startswith("U+"))
     rules = ["/* Icons from Font Awesome Free 6 (https://fontawesome.com), CC BY 4.0: the "
              "icons these pages use, drawn as CSS masks (written by osai.pageweight). */"]
     if names:
@@ -139,12 +177,30 @@ def icons_css(outdir: Path, engine: str) -> str:
                      " -webkit-mask: var(--osai-icon) center / contain no-repeat;"
                      " mask: var(--osai-icon) center / contain no-repeat; }")
     for name in names:
-        w, h, d = icons[name]
-        svg = (f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {w} {h}'>"
-               f"<path d='{d}'/></svg>")
-        data = quote(svg, safe=" =:/',.-")
-        rules.append(f".fa-{name}::before {{ width: {w / h:.4f}em; --osai-icon: "
-                     f'url("data:image/svg+xml,{data}"); }}')
+        w, h, _ = icons[name]
+        rules.append(f".fa-{name}::before {{ width: {w / h:.4f}em; "
+                     f"--osai-icon: {_mask_url(icons[name])}; }}")
+    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if theme_css.is_file():
+        rules += _admonition_rules(theme_css.read_text(encoding="utf-8"), icons, classes)
+    # other icons the theme's CSS draws with the web font: links to GitHub and GitLab,
+    # external links in the navigation
+    brands = _solid_icons(engine, "fab")
+    drawn = ' content: "" !important; font: inherit; display: inline-block; width: 1em;' \
+            " height: 1em; vertical-align: -0.125em; background-color: currentColor;" \
+            " -webkit-mask: var(--osai-icon) center / contain no-repeat;" \
+            " mask: var(--osai-icon) center / contain no-repeat;"
+    for selector, entry in (
+            ("a.github::before", brands.get("github")),
+            ("a.gitlab::before", brands.get("gitlab")),
+            (".nav-link.nav-external::after, nav.bd-links li>a.reference.external::after",
+             icons.get("arrow-up-right-from-square"))):
+        if entry is not None:
+            rules.append(f"{selector} {{ --osai-icon: {_mask_url(entry)};{drawn} }}")
+    # no element keeps Font Awesome's font family: its metrics alone would make the
+    # browser download the web font
+    rules.append(".fa, .fas, .far, .fab, .fa-solid, .fa-regular, .fa-brands, .fa-classic "
+                 "{ font-family: inherit !important; }")
     return "\n".join(rules) + "\n"
 
 
