@@ -47,6 +47,10 @@
     return vegaPromise;
   }
 
+  // osai-widgets.js waits for this before it loads RequireJS (the widget manager), so the
+  // bundle never runs while RequireJS's define() is on the page
+  window.osaiLoadVega = loadVega;
+
   function showError(el, err) {
     el.setAttribute("data-osai-error", String(err));
     var p = document.createElement("p");

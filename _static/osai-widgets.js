@@ -31,9 +31,12 @@
     });
   }
 
-  // The full widget manager, for pages with widgets this script cannot draw.
+  // The full widget manager, for pages with widgets this script cannot draw.  A page with
+  // charts loads the vega bundle first (osai-book.js): vega must not run under RequireJS.
   function loadManager() {
-    return loadScript(vendor + "require-config.js")
+    var charts = document.querySelector(".osai-chart") && window.osaiLoadVega;
+    return Promise.resolve(charts ? window.osaiLoadVega().catch(function () {}) : null)
+      .then(function () { return loadScript(vendor + "require-config.js"); })
       .then(function () { return loadScript(vendor + "require.js"); })
       .then(function () { return loadScript(vendor + "html-manager/embed-amd.js"); });
   }

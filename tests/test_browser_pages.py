@@ -23,6 +23,9 @@ def _pages() -> list[str]:
 
 
 PAGES = _pages()
+#: pages that only redirect (index.html) have no layout of their own
+LAID_OUT = [p for p in PAGES
+            if 'http-equiv="refresh"' not in (browser.BUILD / p).read_text(encoding="utf-8")]
 
 
 def test_pages_were_found():
@@ -120,7 +123,7 @@ def layout_page(chromium, book_url):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("page_path", PAGES)
+@pytest.mark.parametrize("page_path", LAID_OUT)
 def test_page_fits_its_width(layout_page, book_url, page_path, width):
     """Every chart is drawn within the element the page gives it, and the page never
     scrolls sideways (wide tables scroll inside their own box)."""
