@@ -224,6 +224,8 @@
       .catch(function (err) { showError(el, err); });
   }
 
+  // Redraw a chart whose element changed width (phone rotated, window resized, sidebar
+  // opened): by a ResizeObserver where there is one, else on window resize.
   var resizeTimer = null;
   function redrawResized() {
     document.querySelectorAll(".osai-chart[data-osai-drawn='true']").forEach(function (el) {
@@ -238,19 +240,23 @@
       }).catch(function (err) { showError(el, err); });
     });
   }
+  function scheduleRedraw() {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(redrawResized, 200);
+  }
+  var observer = window.ResizeObserver ? new ResizeObserver(scheduleRedraw) : null;
+  if (!observer) window.addEventListener("resize", scheduleRedraw);
 
-  function start() {
-    var queue = window.osaiCharts || [];
-    window.osaiCharts = { push: function (item) { draw(item); } };
-    queue.forEach(draw);
-    window.addEventListener("resize", function () {
-      clearTimeout(resizeTimer);
-      resizeTimer = setTimeout(redrawResized, 200);
-    });
-  }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  // Each chart cell comes after its element, so a chart is drawn as soon as its cell is
+  // parsed: the vega bundle starts loading with the first chart, not after the whole
+  // page and its deferred scripts.
+  var queue = window.osaiCharts || [];
+  window.osaiCharts = {
+    push: function (item) {
+      draw(item);
+      var el = document.getElementById(item[0]);
+      if (el && observer) observer.observe(el);
+    },
+  };
+  queue.forEach(function (item) { window.osaiCharts.push(item); });
 })();
