@@ -254,7 +254,7 @@ def run_script(args: list[str], env_extra: dict, log: Path) -> dict:
 
 # --------------------------------------------------------------------------- report
 def table(rows: list[tuple[str, str, str]]) -> str:
-    w0 = max(len(r[0]) for r in rows)
+    w0 = max(len(r[0]) for r in rows if r[1] or r[2])  # section titles may run over
     w1 = max(len(r[1]) for r in rows)
     lines = [f"{'measurement'.ljust(w0)}  {'value'.rjust(w1)}  unit",
              f"{'-' * w0}  {'-' * w1}  {'-' * 4}"]
