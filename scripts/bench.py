@@ -8,16 +8,21 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    --path-output <fresh temporary folder>`` with an empty execution cache (cold), then the
    same command again into the same folder (warm, nothing changed: notebooks come from the
    jupyter-cache).  ``_build/`` of the working tree is never touched.
-2. **Page weight**: the fresh build is served on 127.0.0.1 (:func:`osai.browser.serve`);
-   chapters 03 and 07 are opened in a fresh headless Chromium context (empty cache, every
-   request outside the origin aborted by :class:`osai.browser.PageAudit`) and the bytes of
-   every response body of the first visit (until the charts are drawn and the network is
-   idle) are summed; the 5 biggest resources are listed.  Also the size of each page's own
-   ``.html`` file for every page of the build.
+2. **Bytes on the wire, per chapter**: the build is served on 127.0.0.1 twice, by a plain
+   static server and by one that serves the build's ``.gz`` copies to browsers that accept
+   gzip (as nginx ``gzip_static on`` does; :func:`osai.browser.serve`).  Every page of
+   ``chapters/`` and the front page is opened in a fresh headless Chromium context (empty
+   cache) and the bytes received for every request of the first visit (until the charts are
+   drawn and the network is idle) are summed from the DevTools protocol
+   (``Network.loadingFinished.encodedDataLength``: headers and bodies as they crossed the
+   wire).  Requests outside the origin are counted (there should be none).  Also the size of
+   each page's own ``.html`` file for every page of the build.
 3. **Time to first chart**: ``performance.now()`` (relative to the navigation start) at the
    first ``osai:drawn`` event (``_static/osai-book.js`` dispatches it when a
    ``.osai-chart`` gets ``data-osai-drawn="true"``), recorded by an init script; median of
-   N runs, a fresh browser context per run.
+   N runs, a fresh browser context per run, from the gzip server; on loopback, and throttled
+   by Chromium's network emulation (``Network.emulateNetworkConditions``: 1.6 Mbit/s down,
+   750 kbit/s up, 150 ms round trip).
 4. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
    learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
    ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
@@ -25,7 +30,8 @@ once, and printed; nothing is asserted and nothing is extrapolated.
 
 The figures also go to ``.bench/results.json`` (git-ignored), with the build logs.
 
-Usage: ``.venv/bin/python scripts/bench.py [--quick] [--runs 5] [--keep]``
+Usage: ``.venv/bin/python scripts/bench.py [--quick] [--runs 5] [--keep]``; with
+``--pages-only [--html DIR]`` only steps 2 and 3 run, on an existing build (``_build/html``).
 """
 
 from __future__ import annotations
@@ -47,8 +53,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 OUT_DIR = ROOT / ".bench"
-CHART_PAGES = ["chapters/03-four-organisations.html", "chapters/07-trade-offs.html"]
 NOT_PAGES = ("vendor/", "_static/", "_sources/", "_images/")
+#: Chromium network emulation for the throttled runs (bytes per second; ms)
+THROTTLE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
+            "uploadThroughput": 750_000 / 8}
 
 # Recorded in every new document before any page script runs: the first osai:drawn event
 # (it bubbles from the .osai-chart element up to window).
@@ -120,102 +128,108 @@ def page_files(html_dir: Path) -> dict[str, int]:
     return sizes
 
 
+def chapter_pages(html_dir: Path) -> list[str]:
+    """The front page and every page of ``chapters/``."""
+    pages = ["index.html"] if (html_dir / "index.html").is_file() else []
+    return pages + sorted(p.relative_to(html_dir).as_posix()
+                          for p in (html_dir / "chapters").glob("*.html"))
+
+
+def _wire_log(context, page, base: str) -> dict:
+    """Record, through the DevTools protocol, what each request cost on the wire."""
+    log: dict = {"bytes": {}, "url": {}, "outside": [], "failed": []}
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+
+    def sent(ev):
+        url = ev["request"]["url"]
+        log["url"][ev["requestId"]] = url
+        if not url.startswith((base, "data:", "blob:")):
+            log["outside"].append(url)
+
+    cdp.on("Network.requestWillBeSent", sent)
+    cdp.on("Network.loadingFinished",
+           lambda ev: log["bytes"].__setitem__(ev["requestId"], ev["encodedDataLength"]))
+    cdp.on("Network.loadingFailed",
+           lambda ev: log["failed"].append(log["url"].get(ev["requestId"], "?")))
+    log["cdp"] = cdp
+    return log
+
+
 def first_visit(browser_mod, pw_browser, base: str, rel: str) -> dict:
-    """Open ``rel`` in a fresh context; sum the response bodies of the first visit."""
+    """Open ``rel`` in a fresh context; sum the bytes received for its first visit."""
     context = pw_browser.new_context()
     page = context.new_page()
-    audit = browser_mod.PageAudit(origin=base)
-    audit.attach(page)
-    responses = []
-    page.on("response", lambda r: responses.append(r))
-    t0 = time.monotonic()
+    log = _wire_log(context, page, base)
     page.goto(base + rel, wait_until="load")
-    charts = browser_mod.wait_for_charts(page)
+    charts = browser_mod.wait_for_charts(page, timeout=60_000)
     try:
         page.wait_for_load_state("networkidle", timeout=15_000)
     except Exception:  # noqa: BLE001  (a page that never goes idle is still measured)
         pass
     page.wait_for_timeout(500)  # late lazy loads (fonts, widget front ends)
-    elapsed = time.monotonic() - t0
-    resources = []
-    for r in responses:
-        size, how = None, "body"
-        try:
-            size = len(r.body())
-        except Exception:  # noqa: BLE001  (redirects and aborted requests have no body)
-            header = r.headers.get("content-length")
-            size, how = (int(header), "content-length") if header else (0, "none")
-        resources.append({"url": r.url[len(base):] if r.url.startswith(base) else r.url,
-                          "status": r.status, "bytes": size, "measured_by": how,
-                          "type": r.request.resource_type})
     errors = page.evaluate(
         "() => [...document.querySelectorAll('.osai-chart')]"
         ".filter(el => el.dataset.osaiError).length")
     context.close()
-    resources.sort(key=lambda x: -x["bytes"])
-    by_type: dict[str, int] = {}
-    for x in resources:
-        by_type[x["type"]] = by_type.get(x["type"], 0) + x["bytes"]
+    resources = sorted(
+        ({"url": log["url"].get(rid, "?").removeprefix(base), "bytes": n}
+         for rid, n in log["bytes"].items()), key=lambda x: -x["bytes"])
     return {"page": rel, "requests": len(resources),
-            "total_bytes": sum(x["bytes"] for x in resources),
-            "bytes_by_type": dict(sorted(by_type.items(), key=lambda kv: -kv[1])),
+            "total_bytes": int(sum(x["bytes"] for x in resources)),
             "biggest": resources[:5], "charts": charts, "charts_failed": errors,
-            "outside_requests_aborted": len(audit.outside_requests),
-            "problems": audit.problems(), "seconds_until_idle": elapsed,
-            "resources": resources}
+            "outside_requests": log["outside"], "failed_requests": log["failed"]}
 
 
 # --------------------------------------------------------------------------- 3. chart time
-def first_chart_time(pw_browser, base: str, rel: str) -> dict:
+def first_chart_time(pw_browser, base: str, rel: str, throttle: dict | None) -> float:
     context = pw_browser.new_context()
     context.add_init_script(FIRST_DRAWN_INIT)
     page = context.new_page()
-    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base)
-               else r.abort())
-    page.goto(base + rel, wait_until="commit")
-    page.wait_for_function("() => window.__osaiFirstDrawn !== null", timeout=60_000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+    if throttle:
+        cdp.send("Network.emulateNetworkConditions", throttle)
+    page.goto(base + rel, wait_until="commit", timeout=120_000)
+    page.wait_for_function("() => window.__osaiFirstDrawn !== null", timeout=120_000)
     first = page.evaluate("() => window.__osaiFirstDrawn")
-    nav = page.evaluate(
-        "() => { const n = performance.getEntriesByType('navigation')[0];"
-        " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,"
-        " response_end: n.responseEnd}; }")
-    if not nav["load"]:
-        page.wait_for_load_state("load")
-        nav = page.evaluate(
-            "() => { const n = performance.getEntriesByType('navigation')[0];"
-            " return {dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,"
-            " response_end: n.responseEnd}; }")
     context.close()
-    return {"first_drawn_ms": first["t"], "chart_id": first["id"],
-            "attribute_set": first["drawn"], "dom_content_loaded_ms": nav["dcl"],
-            "load_event_ms": nav["load"]}
+    return first["t"]
 
 
-def browser_measurements(html_dir: Path, runs: int) -> dict:
+def _median_of(fn, runs: int) -> dict:
+    times = [fn() for _ in range(runs)]
+    return {"runs": runs, "median_ms": statistics.median(times), "samples_ms": times}
+
+
+def browser_measurements(html_dir: Path, runs: int, throttled_runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
     from osai import browser as browser_mod
 
-    out: dict = {"weight": [], "first_chart": []}
-    with browser_mod.serve(html_dir) as base, sync_playwright() as p:
+    pages = chapter_pages(html_dir)
+    out: dict = {"chapters": {}, "throttle": THROTTLE}
+    with browser_mod.serve(html_dir) as plain, \
+            browser_mod.serve(html_dir, precompressed=True) as gz, sync_playwright() as p:
         b = browser_mod.launch(p)
         out["chromium_version"] = b.version
         out["chromium_path"] = browser_mod.chromium_path() or "playwright's own"
-        for rel in CHART_PAGES:
-            out["weight"].append(first_visit(browser_mod, b, base, rel))
-        out["load_after_weight"] = loadavg()
-        for rel in CHART_PAGES:
-            samples = [first_chart_time(b, base, rel) for _ in range(runs)]
-            times = [s["first_drawn_ms"] for s in samples]
-            out["first_chart"].append({
-                "page": rel, "runs": len(times), "median_ms": statistics.median(times),
-                "min_ms": min(times), "max_ms": max(times), "samples_ms": times,
-                "median_dcl_ms": statistics.median(s["dom_content_loaded_ms"]
-                                                   for s in samples),
-                "median_load_ms": statistics.median(s["load_event_ms"] for s in samples),
-                "first_chart_ids": sorted({s["chart_id"] for s in samples}),
-                "attribute_set_at_event": all(s["attribute_set"] for s in samples)})
-        out["load_after_chart_time"] = loadavg()
+        for rel in pages:
+            row = {"plain": first_visit(browser_mod, b, plain, rel),
+                   "gzip": first_visit(browser_mod, b, gz, rel)}
+            if row["gzip"]["charts"]:
+                row["first_chart_loopback"] = _median_of(
+                    lambda: first_chart_time(b, gz, rel, None), runs)
+                row["first_chart_throttled"] = _median_of(
+                    lambda: first_chart_time(b, gz, rel, THROTTLE), throttled_runs)
+            out["chapters"][rel] = row
+            print(f"  {rel}: {row['plain']['total_bytes'] / 1024:,.0f} KiB plain, "
+                  f"{row['gzip']['total_bytes'] / 1024:,.0f} KiB gzip"
+                  + (f", first chart {row['first_chart_loopback']['median_ms']:.0f} ms / "
+                     f"{row['first_chart_throttled']['median_ms']:.0f} ms throttled"
+                     if "first_chart_loopback" in row else ""), flush=True)
+        out["load_after"] = loadavg()
         b.close()
     return out
 
@@ -242,7 +256,7 @@ def run_script(args: list[str], env_extra: dict, log: Path) -> dict:
 
 # --------------------------------------------------------------------------- report
 def table(rows: list[tuple[str, str, str]]) -> str:
-    w0 = max(len(r[0]) for r in rows)
+    w0 = max(len(r[0]) for r in rows if r[1] or r[2])  # section titles may run over
     w1 = max(len(r[1]) for r in rows)
     lines = [f"{'measurement'.ljust(w0)}  {'value'.rjust(w1)}  unit",
              f"{'-' * w0}  {'-' * w1}  {'-' * 4}"]
@@ -276,16 +290,33 @@ def report(res: dict) -> str:
                          f"{x['notebooks_executed']}, from cache {x['notebooks_from_cache']};"
                          f" load {x['load_before'][0]}->{x['load_after'][0]})"))
     br = res.get("browser", {})
-    for w in br.get("weight", []):
-        sec(f"first visit, empty cache: {w['page']}")
-        rows.append(("bytes transferred (response bodies)", kib(w["total_bytes"]),
-                     f"KiB  ({w['total_bytes']:,} B in {w['requests']} requests; "
-                     f"{w['charts']} charts, {w['charts_failed']} failed; "
-                     f"{w['outside_requests_aborted']} outside requests aborted)"))
-        for t, n in list(w["bytes_by_type"].items())[:4]:
-            rows.append((f"  by type: {t}", kib(n), "KiB"))
-        for i, x in enumerate(w["biggest"], 1):
-            rows.append((f"  biggest {i}: {x['url']}", kib(x["bytes"]), "KiB"))
+    if br.get("chapters"):
+        t = br["throttle"]
+        sec("first visit, empty cache: bytes on the wire (DevTools encodedDataLength), "
+            "plain static server / gzip copies served")
+        for rel, row in br["chapters"].items():
+            pl, gz = row["plain"], row["gzip"]
+            rows.append((f"  {rel}", f"{kib(pl['total_bytes'])} / {kib(gz['total_bytes'])}",
+                         f"KiB  ({gz['requests']} requests; {gz['charts']} charts, "
+                         f"{gz['charts_failed']} failed; "
+                         f"{len(gz['outside_requests'])} outside the origin)"))
+        sec(f"navigation -> first chart drawn, median (fresh context each; gzip server); "
+            f"loopback / throttled {t['downloadThroughput'] * 8 / 1e6:g} Mbit/s down, "
+            f"{t['uploadThroughput'] * 8 / 1e3:g} kbit/s up, {t['latency']} ms RTT")
+        for rel, row in br["chapters"].items():
+            if "first_chart_loopback" not in row:
+                continue
+            lo, th = row["first_chart_loopback"], row["first_chart_throttled"]
+            rows.append((f"  {rel}", f"{lo['median_ms']:.0f} / {th['median_ms']:.0f}",
+                         f"ms  ({lo['runs']} / {th['runs']} runs; throttled: "
+                         + ", ".join(f"{x:.0f}" for x in th["samples_ms"]) + ")"))
+        biggest = {}
+        for row in br["chapters"].values():
+            for x in row["gzip"]["biggest"]:
+                biggest[x["url"]] = max(biggest.get(x["url"], 0), x["bytes"])
+        sec("biggest single resources on the wire (gzip server)")
+        for url, n in sorted(biggest.items(), key=lambda kv: -kv[1])[:6]:
+            rows.append((f"  {url.split('?')[0]}", kib(n), "KiB"))
     pf = res.get("page_files", {})
     if pf:
         sizes = list(pf["per_page"].values())
@@ -295,13 +326,6 @@ def report(res: dict) -> str:
                  ("max", kib(max(sizes)), "KiB")]
         for rel, n in pf["per_page"].items():
             rows.append((f"  {rel}", kib(n), "KiB"))
-    for c in br.get("first_chart", []):
-        sec(f"navigation -> first chart drawn: {c['page']}")
-        rows.append((f"median of {c['runs']} (fresh context each)", f"{c['median_ms']:.0f}",
-                     "ms  (runs: " + ", ".join(f"{t:.0f}" for t in c["samples_ms"]) + ")"))
-        rows.append(("  median DOMContentLoaded / load event",
-                     f"{c['median_dcl_ms']:.0f}",
-                     f"ms / {c['median_load_ms']:.0f} ms"))
     subs = res.get("subbenches", {})
     for name, s in subs.items():
         if s.get("skipped"):
@@ -323,6 +347,48 @@ def report(res: dict) -> str:
     return "\n".join(out)
 
 
+def browser_problems(br: dict) -> list[str]:
+    out = []
+    for rel, row in br.get("chapters", {}).items():
+        for how in ("plain", "gzip"):
+            w = row[how]
+            out += [f"{rel} ({how}): request outside the origin: {u}"
+                    for u in w["outside_requests"]]
+            out += [f"{rel} ({how}): failed request: {u}" for u in w["failed_requests"]]
+            if w["charts_failed"]:
+                out.append(f"{rel} ({how}): {w['charts_failed']} chart(s) failed")
+    return out
+
+
+def write_results(res: dict) -> None:
+    text = report(res)
+    print()
+    print(text)
+    (OUT_DIR / "results.json").write_text(json.dumps(res, indent=2), encoding="utf-8")
+    (OUT_DIR / "results.txt").write_text(text + "\n", encoding="utf-8")
+    print(f"\nfigures written to {OUT_DIR / 'results.json'}")
+
+
+def pages_only(args) -> int:
+    OUT_DIR.mkdir(exist_ok=True)
+    html_dir = args.html
+    res: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                 "machine": {"cpu_count": os.cpu_count(), "python": platform.python_version(),
+                             "platform": platform.platform(), "load_start": loadavg()},
+                 "problems": [], "build_folder": str(html_dir)}
+    res["page_files"] = {"per_page": page_files(html_dir)}
+    print(f"measuring {html_dir} in Chromium...", flush=True)
+    br = browser_measurements(html_dir, args.runs, args.throttled_runs)
+    res["browser"] = br
+    res["machine"]["chromium_version"] = br["chromium_version"]
+    res["machine"]["chromium_path"] = br["chromium_path"]
+    res["problems"] += browser_problems(br)
+    res["machine"]["load_end"] = loadavg()
+    res["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    write_results(res)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip the grading benchmark")
@@ -332,7 +398,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="--jobs for scripts/bench_grading.py")
     ap.add_argument("--keep", action="store_true",
                     help="keep the temporary build folder (its path is printed)")
+    ap.add_argument("--throttled-runs", type=int, default=3,
+                    help="runs of the throttled first-chart timing")
+    ap.add_argument("--pages-only", action="store_true",
+                    help="only bytes on the wire and chart times, on an existing build")
+    ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html",
+                    help="the build measured by --pages-only")
     args = ap.parse_args(argv)
+    if args.pages_only:
+        return pages_only(args)
 
     OUT_DIR.mkdir(exist_ok=True)
     res: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -359,12 +433,11 @@ def main(argv: list[str] | None = None) -> int:
             res["page_files"] = {"per_page": page_files(html_dir)}
             print("measuring page weight and chart time in Chromium...", flush=True)
             try:
-                br = browser_measurements(html_dir, args.runs)
+                br = browser_measurements(html_dir, args.runs, args.throttled_runs)
                 res["browser"] = br
                 res["machine"]["chromium_version"] = br["chromium_version"]
                 res["machine"]["chromium_path"] = br["chromium_path"]
-                for w in br["weight"]:
-                    res["problems"] += [f"{w['page']}: {p}" for p in w["problems"]]
+                res["problems"] += browser_problems(br)
             except Exception as exc:  # noqa: BLE001  (report, then go on with the rest)
                 res["problems"].append(f"browser measurements failed: {exc!r}")
         else:
@@ -401,12 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     res["machine"]["load_end"] = loadavg()
     res["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
 
-    text = report(res)
-    print()
-    print(text)
-    (OUT_DIR / "results.json").write_text(json.dumps(res, indent=2), encoding="utf-8")
-    (OUT_DIR / "results.txt").write_text(text + "\n", encoding="utf-8")
-    print(f"\nfigures written to {OUT_DIR / 'results.json'}")
+    write_results(res)
     return 0
 
 

@@ -20,8 +20,16 @@ def book_dir():
 
 
 @pytest.fixture(scope="session")
-def book_url(book_dir):
-    with browser.serve(book_dir) as url:
+def server_log():
+    """``(path, status)`` of every request the test server answered."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def book_url(book_dir, server_log):
+    """The book served as a plain static host serves it (so the browser's own requests,
+    such as /favicon.ico, reach it and are logged)."""
+    with browser.serve(book_dir, requests=server_log) as url:
         yield url
 
 
@@ -36,11 +44,11 @@ def chromium():
 
 
 @pytest.fixture
-def audited_page(chromium, book_url):
+def audited_page(chromium, book_url, server_log):
     """A fresh browser context and page; yields (page, audit). Storage is empty."""
     context = chromium.new_context()
     page = context.new_page()
-    audit = browser.PageAudit(book_url)
+    audit = browser.PageAudit(book_url, server_log=server_log)
     audit.attach(page)
     yield page, audit
     context.close()

@@ -23,6 +23,9 @@ def _pages() -> list[str]:
 
 
 PAGES = _pages()
+#: pages that only redirect (index.html) have no layout of their own
+LAID_OUT = [p for p in PAGES
+            if 'http-equiv="refresh"' not in (browser.BUILD / p).read_text(encoding="utf-8")]
 
 
 def test_pages_were_found():
@@ -76,4 +79,81 @@ def test_timeline_filter_changes_drawn_marks(audited_page, book_url):
     page.keyboard.press("Home")
     page.wait_for_timeout(300)
     assert points.count() == before
+    assert audit.problems() == []
+
+
+# ------------------------------------------------------------------ layout at three widths
+
+WIDTHS = (360, 768, 1280)
+
+FIT = """() => {
+  const charts = [...document.querySelectorAll('.osai-chart')].map(el => {
+    // the space the page gives the chart: its block in the column
+    const box = (el.closest('.osai-chart-block') || el).getBoundingClientRect();
+    const drawn = [...el.querySelectorAll('svg, canvas')]
+      .filter(g => !g.closest('.vg-tooltip, #vg-tooltip-element'))
+      .map(g => g.getBoundingClientRect());
+    // marks drawn past the svg's edge are cut off: count them as sticking out
+    const marks = [...el.querySelectorAll('svg text, svg path, svg rect, svg line')]
+      .map(m => m.getBoundingClientRect()).filter(r => r.width > 0 || r.height > 0);
+    const widest = drawn.reduce((m, r) => Math.max(m, r.width), 0);
+    const right = drawn.concat(marks).reduce((m, r) => Math.max(m, r.right), box.left);
+    return {id: el.id, element: Math.round(box.width), drawn: Math.round(widest),
+            overhang: Math.round(right - box.right), count: drawn.length};
+  });
+  const doc = document.documentElement;
+  const wide = [...document.body.querySelectorAll('*')]
+    .filter(e => e.getBoundingClientRect().right > doc.clientWidth + 1
+                 && !e.closest('.osai-table-scroll, .cell_output .output, pre, .highlight')
+                 && getComputedStyle(e).visibility !== 'hidden')
+    .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                         + (e.className && e.className.baseVal === undefined
+                            ? '.' + String(e.className).split(' ').join('.') : ''));
+  return {charts, scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide};
+}"""
+
+
+@pytest.fixture(scope="module")
+def layout_page(chromium, book_url):
+    """One page reused for every layout check (vega stays in the browser's cache)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("page_path", LAID_OUT)
+def test_page_fits_its_width(layout_page, book_url, page_path, width):
+    """Every chart is drawn within the element the page gives it, and the page never
+    scrolls sideways (wide tables scroll inside their own box)."""
+    page = layout_page
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(book_url + page_path, wait_until="load")
+    browser.wait_for_charts(page)
+    got = page.evaluate(FIT)
+    for c in got["charts"]:
+        assert c["count"] >= 1, f"{page_path} at {width}px: chart {c['id']} has no drawing"
+        assert c["drawn"] <= c["element"] + 1 and c["overhang"] <= 1, (
+            f"{page_path} at {width}px: chart {c['id']} is {c['drawn']}px wide in a "
+            f"{c['element']}px element (sticks out {c['overhang']}px)")
+    assert got["scrollWidth"] <= got["clientWidth"], (
+        f"{page_path} at {width}px scrolls sideways: {got['scrollWidth']}px of content in "
+        f"{got['clientWidth']}px; too wide: {got['wide']}")
+
+
+def test_favicon_requests_are_answered(audited_page, book_url, server_log):
+    """Every page links the favicon, it is served, and whatever icon the browser asks for
+    by itself (a plain static host sees /favicon.ico) gets an answer, not a 404."""
+    page, audit = audited_page
+    start = len(server_log)
+    for path in ("chapters/01-welcome.html", "chapters/03-four-organisations.html"):
+        page.goto(book_url + path, wait_until="load")
+        href = page.evaluate("() => document.querySelector('link[rel~=icon]')?.href")
+        assert href and href.startswith(book_url), f"{path}: no favicon link"
+        got = page.request.get(href)
+        assert got.ok and got.body()[:4] == b"\x00\x00\x01\x00", f"{href}: not an icon"
+    assert page.request.get(book_url + "favicon.ico").ok
+    icons = [(p, s) for p, s in server_log[start:] if "favicon" in p]
+    assert icons and all(s == 200 for _, s in icons), icons
     assert audit.problems() == []

@@ -259,3 +259,110 @@ def test_same_score_in_browser_python_and_kernel(audited_page, book_url, bank):
     assert in_browser == in_python == in_kernel["score"]
     assert in_kernel["total"] == len(bank["questions"])
     assert audit.problems() == []
+
+
+def test_quiz_reads_well_on_a_phone(audited_page, book_url, bank):
+    """At 360 px: the question is body-sized text, each option's control sits beside its
+    text, touch targets are at least 44 px high, and the page does not scroll sideways."""
+    page, audit = audited_page
+    page.set_viewport_size({"width": 360, "height": 800})
+    open_quiz(page, book_url)
+    got = page.evaluate("""() => {
+        const body = parseFloat(getComputedStyle(document.querySelector('.osai-quiz')).fontSize);
+        const legends = [...document.querySelectorAll('.osai-quiz legend')]
+          .map(l => parseFloat(getComputedStyle(l).fontSize));
+        const options = [...document.querySelectorAll('.osai-quiz-option input[type=radio],'
+                                                      + '.osai-quiz-option input[type=checkbox]')]
+          .map(i => {
+            const r = i.getBoundingClientRect();
+            const l = document.querySelector(`label[for="${i.id}"]`).getBoundingClientRect();
+            return {beside: r.right <= l.left + 1 && r.top >= l.top - 1 && r.bottom <= l.bottom + 1,
+                    target: Math.max(l.height, r.height)};
+          });
+        const controls = [...document.querySelectorAll('.osai-quiz button, .osai-quiz select,'
+                                                       + ' .osai-quiz input[type=number]')]
+          .map(e => e.getBoundingClientRect().height);
+        return {body, legends, options, controls,
+                scroll: document.documentElement.scrollWidth,
+                client: document.documentElement.clientWidth};
+    }""")
+    assert got["legends"] and all(abs(s - got["body"]) < 0.5 for s in got["legends"]), got
+    assert got["options"] and all(o["beside"] for o in got["options"]), got["options"]
+    assert min(o["target"] for o in got["options"]) >= 44
+    assert min(got["controls"]) >= 44, got["controls"]
+    assert got["scroll"] <= got["client"]
+    # focus stays visible on an option
+    page.locator(".osai-quiz-option input").first.focus()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+    assert audit.problems() == []
+
+
+def test_revisit_link_only_with_a_section_anchor(audited_page, book_url):
+    """A question with `section_anchor` shows "Revisit: <section>" with its feedback,
+    linking to the heading; one without shows no link."""
+    page, audit = audited_page
+    open_quiz(page, book_url)
+    bank = {"chapter": "99-test", "title": "t", "questions": [
+        {"id": f"q{i}", "type": "single", "objective": "o", "section": "The models",
+         "prompt": "p", "options": [{"id": "a", "text": "A", "feedback": "f"},
+                                    {"id": "b", "text": "B", "feedback": "g"}],
+         "correct": ["a"], **extra}
+        for i, extra in enumerate([{"section_anchor": "the-models"}, {}])]}
+    links = page.evaluate("""async (bank) => {
+        const state = JSON.parse(document.querySelector(
+            'script[type="application/vnd.jupyter.widget-state+json"]').textContent);
+        const model = Object.values(state.state).find(m => m.model_name === 'AnyModel');
+        const url = URL.createObjectURL(new Blob([model.state._esm], {type: 'text/javascript'}));
+        const mod = await import(url);
+        const values = {bank, answers: {}, storage_key: 'osai-quiz-test-revisit', score: 0};
+        const fake = {get: k => values[k], set: (k, v) => { values[k] = v; },
+                      save_changes() {}, on() {}, off() {}};
+        const el = document.createElement('div');
+        document.body.append(el);
+        mod.default.render({model: fake, el});
+        const out = [];
+        for (const form of el.querySelectorAll('form')) {
+            form.querySelector('input[value="b"]').checked = true;
+            form.querySelector('button[type="submit"]').click();
+            const a = form.querySelector('.osai-quiz-feedback a');
+            out.push(a ? [a.textContent, a.getAttribute('href')] : null);
+        }
+        return out;
+    }""", bank)
+    assert links == [["Revisit: The models", "#the-models"], None]
+    assert audit.problems() == []
+
+
+def test_page_with_other_widgets_loads_the_widget_manager(audited_page, book_url, book_dir):
+    """Only the quiz (an anywidget) is drawn by the small loader; a page whose saved state
+    holds other Jupyter widgets gets the full widget manager, which draws them all."""
+    import re
+
+    html = (book_dir / PAGE).read_text(encoding="utf-8")
+    match = re.search(r'(<script type="application/vnd.jupyter.widget-state\+json">)(.*?)'
+                      r"(</script>)", html, re.S)
+    state = json.loads(match.group(2))
+    layout = next(k for k, m in state["state"].items() if m["model_name"] == "LayoutModel")
+    controls = {"model_module": "@jupyter-widgets/controls", "model_module_version": "2.0.0"}
+    state["state"]["osai-test-style"] = {**controls, "model_name": "SliderStyleModel",
+                                         "state": {}}
+    state["state"]["osai-test-slider"] = {**controls, "model_name": "IntSliderModel", "state": {
+        "value": 3, "min": 0, "max": 10, "description": "Test slider",
+        "layout": f"IPY_MODEL_{layout}", "style": "IPY_MODEL_osai-test-style"}}
+    view = ('<script type="application/vnd.jupyter.widget-view+json">'
+            '{"version_major": 2, "version_minor": 0, "model_id": "osai-test-slider"}</script>')
+    page_html = (html[:match.start(2)] + json.dumps(state).replace("</", "<\\/")
+                 + html[match.end(2):])
+    page_html = page_html.replace("</article>", view + "</article>", 1)
+    # same folder depth as the chapter, so its relative links work; not a built page
+    target = book_dir / "test-artifacts" / "with-slider.html"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(page_html, encoding="utf-8")
+    page, audit = audited_page
+    page.goto(book_url + "test-artifacts/with-slider.html")
+    page.wait_for_selector(".widget-subarea .widget-slider", timeout=30_000)
+    page.wait_for_selector(".widget-subarea .osai-quiz .osai-quiz-q", timeout=30_000)
+    assert page.locator(".osai-quiz").count() == 1  # drawn once, by the manager
+    assert page.evaluate("typeof window.require") == "function"
+    assert audit.problems() == []

@@ -32,16 +32,50 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A plain static host; with ``precompressed``, it serves ``file.gz`` for ``file`` to a
+    browser that accepts gzip, as nginx's ``gzip_static on`` does.  Each request's path and
+    status go to ``requests`` when it is a list."""
+
+    precompressed = False
+    requests: list | None = None
+
     def log_message(self, *args):  # keep test output clean
         pass
 
+    def log_request(self, code="-", size="-"):
+        if self.requests is not None:
+            self.requests.append((self.path, int(getattr(code, "value", code))))
+
+    def send_head(self):
+        if self.precompressed and "gzip" in self.headers.get("Accept-Encoding", ""):
+            path = self.translate_path(self.path)
+            if os.path.isfile(path) and os.path.isfile(path + ".gz"):
+                with open(path + ".gz", "rb") as fh:
+                    data = fh.read()
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(path))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Vary", "Accept-Encoding")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                import io
+
+                return io.BytesIO(data)
+        return super().send_head()
+
 
 @contextlib.contextmanager
-def serve(directory: Path = BUILD):
-    """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL."""
+def serve(directory: Path = BUILD, *, precompressed: bool = False,
+          requests: list | None = None):
+    """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL.
+
+    ``precompressed``: serve the build's ``.gz`` copies to browsers that accept gzip.
+    ``requests``: a list that receives ``(path, status)`` for every request."""
     if not (directory / "index.html").is_file():
         raise FileNotFoundError(f"{directory} has no index.html: run `make book` first")
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler_class = type("_Handler", (_QuietHandler,),
+                         {"precompressed": precompressed, "requests": requests})
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -77,6 +111,10 @@ class PageAudit:
     """What happened while a page loaded and was used."""
 
     origin: str
+    #: the server's own log, ``(path, status)`` per request (:func:`serve` ``requests``):
+    #: catches what the browser asks for by itself, such as ``/favicon.ico``, which
+    #: Playwright's events do not report
+    server_log: list | None = None
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
@@ -84,6 +122,8 @@ class PageAudit:
     bytes_by_url: dict[str, int] = field(default_factory=dict)
 
     def attach(self, page) -> None:
+        self._log_start = len(self.server_log) if self.server_log is not None else 0
+
         def route(r):
             url = r.request.url
             if url.startswith(self.origin) or url.startswith("data:") or url.startswith("blob:"):
@@ -110,6 +150,11 @@ class PageAudit:
         out += [f"page error: {e}" for e in self.page_errors]
         out += [f"failed request: {e}" for e in self.failed_requests]
         out += [f"request outside the origin: {e}" for e in self.outside_requests]
+        if self.server_log is not None:
+            seen = {e.split(" (HTTP")[0] for e in self.failed_requests}
+            out += [f"failed request (server log): {path} (HTTP {status})"
+                    for path, status in self.server_log[self._log_start:]
+                    if status >= 400 and self.origin.rstrip("/") + path not in seen]
         return out
 
 

@@ -74,7 +74,12 @@ ASSESSMENT_DIMENSIONS = DIMENSIONS
 MAX_WEIGHT = 5
 
 #: characters per line of the "what" column before it wraps onto a new row
-_WHAT_WIDTH = 50
+_WHAT_WIDTH = 44
+#: characters per line of the narrow (phone) layout of the comparison explorer
+_STACKED_WIDTH = 44
+#: width (px) of the narrow layout, and the column width under which it is drawn
+_STACKED_CHART_WIDTH = 290
+_STACKED_BELOW = 680
 
 
 # --------------------------------------------------------------------------- helpers
@@ -200,6 +205,25 @@ def comparison_facts(ds: Dataset | None = None) -> pd.DataFrame:
     return out
 
 
+def _stacked_lines(facts: pd.DataFrame) -> pd.DataFrame:
+    """Lines of the narrow (phone) layout: organisation, date and kind on the first line,
+    the fact wrapped under it, then its sources."""
+    lines = []
+    for _, f in facts.iterrows():
+        head = f"{f['org_name']} · {f['when']} · {f['aspect']}"
+        body = textwrap.wrap(f["what"], _STACKED_WIDTH) or [""]
+        src = textwrap.wrap("Sources: " + f["source_ids"], _STACKED_WIDTH)
+        for i, text in enumerate([head, *body, *src]):
+            lines.append({
+                "dimension": f["dimension"], "org_id": f["org_id"],
+                "org_name": f["org_name"], "fact_order": int(f["fact_order"]),
+                "line_no": i, "first": i == 0, "head": head if i == 0 else "",
+                "line": "" if i == 0 else text,
+                "amount_usd": f["amount_usd"] if i == 0 else None,
+            })
+    return pd.DataFrame(lines)
+
+
 def _comparison_lines(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The drawn lines (long facts wrap over several rows of the chart) and, separately,
     the per-fact fields the lines look up (tooltip and aria text), so the page does not
@@ -228,9 +252,9 @@ def _comparison_lines(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 #: x positions (pixels) of the columns of the comparison chart
-_COL = {"swatch": 4, "org": 14, "when": 100, "aspect": 200, "what": 325, "bar": 622,
-        "bar_width": 60, "src": 692}
-_COMPARISON_WIDTH = 752
+_COL = {"swatch": 4, "org": 14, "when": 98, "aspect": 190, "what": 304, "bar": 570,
+        "bar_width": 40, "src": 618}
+_COMPARISON_WIDTH = 664
 
 
 def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
@@ -300,7 +324,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
         shape=alt.Shape("org_name:N", scale=shape, legend=None), tooltip=tooltip)
     # one item per fact, read by screen readers as the whole fact with its sources
     org_text = base.transform_filter("datum.first").mark_text(
-        align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=86,
+        align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=80,
         description="Facts for the chosen dimension and organisations").encode(
         x=alt.value(_COL["org"]), y=y, text="org_name:N", tooltip=tooltip,
         description=alt.Description("aria:N"))
@@ -329,11 +353,11 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
              .encode(x=alt.value(0), y=alt.value(10), text="msg:N"))
     layers = [
         rules, swatch, org_text,
-        text("when", _COL["when"], limit=98),
-        text("aspect", _COL["aspect"], limit=122),
+        text("when", _COL["when"], limit=88),
+        text("aspect", _COL["aspect"], limit=110),
         text("line", _COL["what"]),
         bar,
-        text("src", _COL["src"], limit=62),
+        text("src", _COL["src"], limit=46),
         header, empty,
     ]
     chart = (
@@ -355,8 +379,68 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     table = facts[["dimension", "org_name", "when", "aspect", "what", "source_ids"]].copy()
     table["dimension"] = table["dimension"].map(COMPARISON_DIMENSIONS)
     table.columns = ["Dimension", "Organisation", "When", "Kind", "Fact", "Sources"]
+    narrow = _stacked_comparison(facts, info, [dimension, *shows], org_test, none_ticked,
+                                 tooltip, max_usd)
     return render.Figure(chart, alt_text, table,
-                         "Every fact in the comparison explorer, by dimension")
+                         "Every fact in the comparison explorer, by dimension",
+                         narrow=narrow, narrow_below=_STACKED_BELOW)
+
+
+def _stacked_comparison(facts, info, params, org_test, none_ticked, tooltip, max_usd):
+    """The comparison explorer for a narrow column: the same controls and facts, each fact
+    stacked (organisation, date and kind; the fact; its sources) instead of in columns."""
+    width = _STACKED_CHART_WIDTH
+    lines = _stacked_lines(facts)
+    bar_x, bar_w = width - 56, 52
+    lines["bar_end"] = lines["amount_usd"].map(
+        lambda a: None if a is None or pd.isna(a)
+        else bar_x + max(1.0, bar_w * float(a) / max_usd))
+    lines["bar_start"] = bar_x
+    colour, shape = org_scales()
+    base = (
+        alt.Chart(lines)
+        .transform_filter(f"datum.dimension == dimension && ({org_test})")
+        .transform_lookup(lookup="fact_order",
+                          from_=alt.LookupData(info, "fact_order",
+                                               ["what", "sources", "full_when", "full_aspect",
+                                                "aria"]))
+        .transform_window(row="row_number()",
+                          sort=[alt.SortField("fact_order"), alt.SortField("line_no")])
+    )
+    y = alt.Y("row:O", axis=None)
+    rules = base.transform_filter("datum.first").mark_rule(
+        color="#d0d0d0", strokeWidth=1, aria=False).encode(
+        y=alt.Y("row:O", axis=None, bandPosition=0), x=alt.value(0), x2=alt.value(width))
+    swatch = base.transform_filter("datum.first").mark_point(
+        filled=True, size=60, opacity=1, aria=False).encode(
+        x=alt.value(_COL["swatch"]), y=y,
+        color=alt.Color("org_name:N", scale=colour, legend=None),
+        shape=alt.Shape("org_name:N", scale=shape, legend=None), tooltip=tooltip)
+    head = base.transform_filter("datum.first").mark_text(
+        align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=bar_x - 20,
+        description="Facts for the chosen dimension and organisations").encode(
+        x=alt.value(_COL["org"]), y=y, text="head:N", tooltip=tooltip,
+        description=alt.Description("aria:N"))
+    body = base.transform_filter("!datum.first").mark_text(
+        align="left", baseline="middle", fontSize=11, aria=False).encode(
+        x=alt.value(_COL["org"]), y=y, text="line:N", tooltip=tooltip)
+    bar = base.transform_filter("isValid(datum.bar_end)").mark_rule(
+        strokeWidth=9, aria=False).encode(
+        x=alt.X("bar_start:Q", scale=None), x2=alt.X2("bar_end:Q"), y=y,
+        color=alt.Color("org_name:N", scale=colour, legend=None), tooltip=tooltip)
+    empty = (alt.Chart(pd.DataFrame([{"msg": "Tick at least one organisation."}]))
+             .transform_filter(none_ticked)
+             .mark_text(align="left", baseline="middle", fontSize=13, fontStyle="italic")
+             .encode(x=alt.value(0), y=alt.value(10), text="msg:N"))
+    return (
+        alt.layer(rules, swatch, head, body, bar, empty)
+        .add_params(*params)
+        .properties(width=width, height=alt.Step(15),
+                    title=alt.Title("Compare the four organisations",
+                                    subtitle="Choose a dimension and the organisations under "
+                                             "the chart; tap a line for its sources."))
+        .configure_view(stroke=None)
+    )
 
 
 # -------------------------------------------------------- exercise 2: timeline explorer
@@ -369,10 +453,11 @@ def _timeline_frame(ds: Dataset) -> pd.DataFrame:
     ev["sources"] = ev["source_id"].map(lambda ids: _sources_text(ds, ids))
     ev["source_ids"] = ev["source_id"].map(_ids_text)
     ev["label"] = ev.apply(lambda e: f"{e['date']}, {e['org_name']}: {e['title']}", axis=1)
-    ev["details"] = ev.apply(
-        lambda e: "\n".join([f"{e['date']} · {e['org_name']} · {e['category']}",
-                             *textwrap.wrap(e["description"], 95),
-                             f"Source: {e['sources']}"]), axis=1)
+    for column, chars in (("details", 95), ("details_narrow", 38)):
+        ev[column] = ev.apply(
+            lambda e: "\n".join([f"{e['date']} · {e['org_name']} · {e['category']}",
+                                 *textwrap.wrap(e["description"], chars),
+                                 *textwrap.wrap(f"Source: {e['sources']}", chars)]), axis=1)
     ev["aria"] = ev.apply(
         lambda e: f"{e['date']}, {e['org_name']}, {e['category']}: {e['description']} "
                   f"Source {e['source_ids']}.", axis=1)
@@ -390,7 +475,6 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
     """
     ds = ds or load_dataset()
     ev = _timeline_frame(ds)
-    colour, shape = org_scales()
     names = [ds.org_name(o) for o in ORG_IDS]
     categories = [c for c in CATEGORY_ORDER if c in set(ev["category"])]
     category = alt.param(
@@ -410,7 +494,30 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
     shown = ("(tl_category == null || datum.category == tl_category) && "
              "(tl_org == null || datum.org_name == tl_org)")
     data = ev[["event_id", "date", "date_iso", "org_name", "category", "title", "description",
-               "sources", "source_ids", "details", "aria"]]
+               "sources", "source_ids", "details", "details_narrow", "aria"]]
+    chart = _timeline_chart(ev, data, width, "details", category, org, picked, shown, names)
+    lines = int(ev["details_narrow"].str.count("\n").max()) + 1
+    narrow = _timeline_chart(ev, data, _STACKED_CHART_WIDTH, "details_narrow", category, org,
+                             picked, shown, names, details_height=17 * lines + 8)
+    counts = ev.groupby("org_name", sort=False).size()
+    alt_text = (
+        f"Timeline explorer of {len(ev)} dated events: "
+        + "; ".join(f"{n} {counts.get(n, 0)} events" for n in names)
+        + ". Two drop-downs filter the events by category and by organisation; a third "
+        "drop-down picks one event, whose date, description and source are written under the "
+        "chart. The full data is in the table below."
+    )
+    table = ev[["date", "org_name", "category", "title", "description", "source_ids"]].rename(
+        columns={"date": "Date", "org_name": "Organisation", "category": "Category",
+                 "title": "Event", "description": "What happened", "source_ids": "Sources"})
+    return render.Figure(chart, alt_text, table, "Every event in the timeline explorer",
+                         narrow=narrow, narrow_below=_STACKED_BELOW)
+
+
+def _timeline_chart(ev, data, width, details_field, category, org, picked, shown, names,
+                    details_height=92):
+    """The timeline explorer's chart at one width, its details wrapped in `details_field`."""
+    colour, shape = org_scales()
     base = alt.Chart(data).transform_calculate(shown=shown)
     x = alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y"),
               scale=alt.Scale(domain=[f"{int(ev.year.min()) - 1}-07-01",
@@ -438,8 +545,8 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
     count = (base.transform_filter("datum.shown").transform_aggregate(n="count()")
              .transform_calculate(msg="'Showing ' + datum.n + ' of " + str(len(ev))
                                   + " events'")
-             .mark_text(align="right", baseline="bottom", fontSize=11, color="#444444")
-             .encode(x=alt.value(width), y=alt.value(-4), text="msg:N"))
+             .mark_text(align="left", baseline="bottom", fontSize=11, color="#444444")
+             .encode(x=alt.value(0), y=alt.value(-4), text="msg:N"))
     timeline = alt.layer(points, ring, count).properties(
         width=width, height=220,
         title=alt.Title("Events of the four organisations",
@@ -449,9 +556,9 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
         alt.Chart(data)
         .transform_filter(picked)
         .mark_text(align="left", baseline="top", fontSize=12, lineBreak="\n", lineHeight=17)
-        .encode(x=alt.value(0), y=alt.value(4), text="details:N",
+        .encode(x=alt.value(0), y=alt.value(4), text=f"{details_field}:N",
                 description=alt.Description("aria:N"))
-        .properties(width=width, height=92,
+        .properties(width=width, height=details_height,
                     title=alt.Title("Details of the chosen event", fontSize=12, anchor="start"))
     )
     hidden_note = (
@@ -459,7 +566,7 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
         .transform_filter("!datum.shown")
         .mark_text(align="left", baseline="top", fontSize=11, fontStyle="italic",
                    color="#8a3b00")
-        .encode(x=alt.value(0), y=alt.value(76),
+        .encode(x=alt.value(0), y=alt.value(details_height - 16),
                 text=alt.value("This event is hidden by the current filters."))
     )
     chart = (
@@ -467,18 +574,7 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
         .add_params(category, org)
         .configure_view(stroke=None)
     )
-    counts = ev.groupby("org_name", sort=False).size()
-    alt_text = (
-        f"Timeline explorer of {len(ev)} dated events: "
-        + "; ".join(f"{n} {counts.get(n, 0)} events" for n in names)
-        + ". Two drop-downs filter the events by category and by organisation; a third "
-        "drop-down picks one event, whose date, description and source are written under the "
-        "chart. The full data is in the table below."
-    )
-    table = ev[["date", "org_name", "category", "title", "description", "source_ids"]].rename(
-        columns={"date": "Date", "org_name": "Organisation", "category": "Category",
-                 "title": "Event", "description": "What happened", "source_ids": "Sources"})
-    return render.Figure(chart, alt_text, table, "Every event in the timeline explorer")
+    return chart
 
 
 # ------------------------------------------------------- exercise 3: trade-off weighing

@@ -9,6 +9,9 @@
   sphinx-book-theme's download menu.
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
+* Keeps pages light (``osai.pageweight``): MathJax only on pages with maths, the
+  icons the pages use as a small CSS file instead of Font Awesome's 1.5 MB JavaScript
+  engine and web fonts, a favicon, and gzip copies of large text files for hosts that serve them.
 """
 
 from __future__ import annotations
@@ -79,6 +82,14 @@ def _check_pages(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     # every JSON myst-nb writes into a <script> is escaped (widget state, views)
     app.setup_extension("osai.htmljson")
+    from . import pageweight
+
+    # after sphinx.ext.mathjax adds its scripts (default priority 500)
+    app.connect("html-page-context", pageweight.drop_unused_mathjax, priority=950)
+    app.connect("html-page-context", pageweight.link_favicon, priority=950)
+    # late: every page is written by then
+    app.connect("build-finished", pageweight.finish_build, priority=950)
+    app.add_css_file(pageweight.ICONS_CSS)  # written by finish_build
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.connect("html-page-context", _fix_citation_roles, priority=900)
     # before sphinx-book-theme builds its download menu (default priority 500)

@@ -116,12 +116,18 @@ def funding_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
     text = base.mark_text(align="left", dx=9, dy=-2, fontSize=10).encode(
         x=x, y=alt.Y("amount:Q", scale=y_scale), text="text:N"
     ).transform_calculate(text="datum.label + ' ' + datum.amount_label")
-    chart = (alt.layer(rules, vals, val_text, points, text)
-             .add_params(pick)
-             .transform_filter("org_filter == null || datum.org_name == org_filter")
-             .properties(width=width, height=320,
-                         title="Money into OpenAI and Hugging Face, 2015 to 2023")
-             .configure_legend(orient="bottom", direction="horizontal"))
+    def assemble(*layers):
+        return (alt.layer(*layers)
+                .add_params(pick)
+                .transform_filter("org_filter == null || datum.org_name == org_filter")
+                .properties(width=width, height=320,
+                            title="Money into OpenAI and Hugging Face, 2015 to 2023")
+                .configure_legend(orient="bottom", direction="horizontal"))
+
+    chart = assemble(rules, vals, val_text, points, text)
+    # on a phone the labels beside the points do not fit: they move to the tooltips and
+    # the table under the chart
+    narrow = assemble(rules, vals, points)
     alt_text = ("Chart of money into OpenAI and Hugging Face on a logarithmic dollar scale: "
                 + "; ".join(f"{r.org_name}, {r.date_label}, {r.label}: {r.amount_label}"
                             + (f", valued at {r.valuation_label}" if r.valuation_label else "")
@@ -133,7 +139,8 @@ def funding_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
                     "date_label": "Date", "org_name": "Organisation", "label": "Money",
                     "funder_type": "Type", "amount_label": "Amount",
                     "valuation_label": "Valuation", "source_ids": "Sources"})
-    return Figure(chart, alt_text, table, "Money into OpenAI and Hugging Face, oldest first")
+    return Figure(chart, alt_text, table, "Money into OpenAI and Hugging Face, oldest first",
+                  narrow=narrow, narrow_below=560)
 
 
 def hub_metrics(ds: Dataset | None = None) -> pd.DataFrame:

@@ -159,7 +159,7 @@ function buildQuestion(q, index, uid) {
     const id = `${qid}-n`;
     const input = h("input", { type: "number", id, step: "any", inputmode: "decimal",
       className: "osai-quiz-number" });
-    fieldset.append(h("div", { className: "osai-quiz-option" },
+    fieldset.append(h("div", { className: "osai-quiz-option osai-quiz-number-row" },
       h("label", { for: id }, `Your answer (${q.unit})`), " ", input));
     get.read = () => {
       if (input.value.trim() === "") return null;
@@ -209,7 +209,21 @@ function buildQuestion(q, index, uid) {
   return { form, feedback, controls: get };
 }
 
+// "Revisit: <section>" after the feedback, when the bank gives the section's HTML id
+function revisitLink(q) {
+  const anchor = q.section_anchor;
+  if (typeof anchor !== "string" || !/^[A-Za-z][\w.:-]*$/.test(anchor)) return null;
+  return h("p", { className: "osai-quiz-revisit" },
+    h("a", { href: `#${anchor}` }, `Revisit: ${q.section}`));
+}
+
 function showFeedback(q, answer, box) {
+  showVerdict(q, answer, box);
+  const link = box.dataset.result === "incomplete" ? null : revisitLink(q);
+  if (link) box.append(link);
+}
+
+function showVerdict(q, answer, box) {
   box.replaceChildren();
   if (answer === null || answer === undefined) {
     box.dataset.result = "incomplete";

@@ -1,0 +1,76 @@
+"""What a built page carries (osai.pageweight): maths detection, the favicon, the gzip
+copies, the Font Awesome subset; and the same on the real build."""
+
+from __future__ import annotations
+
+import gzip
+import struct
+
+import pytest
+
+from osai import browser, pageweight
+
+ENGINE = ('var p={sun:[512,512,[9728],"f185","M361.5 1.2z"],"magnifying-glass":[512,512,'
+          '[128269,"search"],"f002","M416 208z"],lightbulb:[384,512,[],"f0eb","M272 384z"]};'
+          'd("fas",p);var q={github:[496,512,[],"f09b","M165.9 397.4z"]};d("fab",q)')
+
+
+def test_page_has_maths():
+    assert pageweight.page_has_maths('<span class="math notranslate">\\(x\\)</span>')
+    assert pageweight.page_has_maths("<p>\\[ a = b \\]</p>")
+    assert not pageweight.page_has_maths('<p class="mathematics-free">$5 and $6</p>')
+    assert not pageweight.page_has_maths("")
+
+
+def test_favicon_is_a_16px_ico_holding_a_png():
+    data = pageweight.favicon_bytes()
+    reserved, kind, count = struct.unpack("<HHH", data[:6])
+    assert (reserved, kind, count) == (0, 1, 1)
+    width, height, *_, size, offset = struct.unpack("<BBBBHHII", data[6:22])
+    assert (width, height) == (16, 16)
+    assert data[offset:offset + 8] == b"\x89PNG\r\n\x1a\n" and offset + size == len(data)
+
+
+def test_precompress_writes_smaller_deterministic_copies(tmp_path):
+    (tmp_path / "big.js").write_text("var x = 1;\n" * 500)
+    (tmp_path / "tiny.css").write_text("a{}")
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG" + b"0" * 5000)
+    count, before, after = pageweight.precompress(tmp_path)
+    assert count == 1 and after < before
+    assert gzip.decompress((tmp_path / "big.js.gz").read_bytes()) == (
+        tmp_path / "big.js").read_bytes()
+    assert not (tmp_path / "tiny.css.gz").exists() and not (tmp_path / "photo.png.gz").exists()
+    first = (tmp_path / "big.js.gz").read_bytes()
+    pageweight.precompress(tmp_path)
+    assert (tmp_path / "big.js.gz").read_bytes() == first  # no timestamp inside
+
+
+def test_icons_css_draws_only_the_icons_pages_use(tmp_path):
+    (tmp_path / "_static" / "styles").mkdir(parents=True)
+    (tmp_path / "page.html").write_text(
+        '<i class="fa-solid fa-magnifying-glass"></i><div class="tip admonition"></div>'
+        '<i class="fa-solid fa-not-an-icon"></i>')
+    (tmp_path / "_static" / "styles" / "pydata-sphinx-theme.css").write_text(
+        'html{--pst-icon-lightbulb:"\uf0eb";--pst-icon-bell:"\uf0eb";'
+        "--pst-icon-admonition-tip:var(--pst-icon-lightbulb);"
+        "--pst-icon-admonition-default:var(--pst-icon-bell)}")
+    css = pageweight.icons_css(tmp_path, ENGINE)
+    assert ".fa-magnifying-glass::before" in css and "M416 208z" in css
+    assert ".fa-sun" not in css and "fa-not-an-icon" not in css
+    assert ".admonition.tip>.admonition-title::after" in css
+    assert "a.github::before" in css  # from the brands pack
+    assert "font-family: inherit !important" in css
+
+
+@pytest.mark.skipif(not (browser.BUILD / "index.html").is_file(), reason="no build")
+def test_built_pages_carry_only_what_they_use():
+    build = browser.BUILD
+    assert not (build / "_static" / "scripts" / "fontawesome.js").exists()
+    assert (build / "favicon.ico").is_file() and (build / "_static" / "osai-icons.css").is_file()
+    assert (build / "vendor" / "vega" / "vega-bundle.js.gz").is_file()
+    for page in sorted((build / "chapters").glob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        assert "fontawesome.js" not in html, page.name
+        assert "html-manager" not in html and "require.js" not in html, page.name
+        assert ("tex-chtml.js" in html) == pageweight.page_has_maths(
+            html[html.index("<main"):html.index("</main>")]), page.name
