@@ -52,8 +52,12 @@ def test_page_offline_accessible_and_drawn(audited_page, book_url, page_path):
             "(n) => document.querySelectorAll('.jupyter-widgets, .widget-subarea').length >= n"
             " || document.querySelectorAll('[data-osai-quiz], .osai-quiz').length >= n",
             arg=views, timeout=20_000)
-    if page.locator(".math").count():
-        page.wait_for_selector("mjx-container", timeout=20_000)
+    # maths are MathML (osai.mathml), drawn by the browser itself: each formula has a size
+    undrawn_maths = page.evaluate(
+        "() => [...document.querySelectorAll('math')].filter(m => {"
+        " const r = m.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })"
+        ".map(m => m.getAttribute('alttext'))")
+    assert undrawn_maths == [], f"formulas not drawn on {page_path}: {undrawn_maths}"
     page.wait_for_timeout(200)
     assert audit.problems() == [], "\n".join(audit.problems())
     violations = browser.axe_violations(page)

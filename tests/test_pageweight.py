@@ -1,9 +1,10 @@
-"""What a built page carries (osai.pageweight): maths detection, the favicon, the gzip
-copies, the Font Awesome subset; and the same on the real build."""
+"""What a built page carries (osai.pageweight, osai.mathml): maths as MathML, the favicon,
+the gzip copies, the Font Awesome subset; and the same on the real build."""
 
 from __future__ import annotations
 
 import gzip
+import re
 import struct
 
 import pytest
@@ -15,11 +16,22 @@ ENGINE = ('var p={sun:[512,512,[9728],"f185","M361.5 1.2z"],"magnifying-glass":[
           'd("fas",p);var q={github:[496,512,[],"f09b","M165.9 397.4z"]};d("fab",q)')
 
 
-def test_page_has_maths():
-    assert pageweight.page_has_maths('<span class="math notranslate">\\(x\\)</span>')
-    assert pageweight.page_has_maths("<p>\\[ a = b \\]</p>")
-    assert not pageweight.page_has_maths('<p class="mathematics-free">$5 and $6</p>')
-    assert not pageweight.page_has_maths("")
+def test_maths_become_mathml_with_the_tex_as_alttext():
+    from osai.mathml import to_mathml
+
+    block = to_mathml(r"S_o = \frac{\sum_d w_d}{n} < 1 & x", display=True)
+    assert block.startswith('<math alttext="S_o = \\frac{\\sum_d w_d}{n} &lt; 1 &amp; x" ')
+    assert 'display="block"' in block and "<mfrac>" in block and "<msub>" in block
+    assert 'display="inline"' in to_mathml("s_{o,d}")
+
+
+def test_tex_that_cannot_be_converted_fails_the_build_naming_it():
+    from sphinx.errors import ExtensionError
+
+    from osai.mathml import to_mathml
+
+    with pytest.raises(ExtensionError, match=r"\\frac\{"):
+        to_mathml(r"\frac{")
 
 
 def test_favicon_is_a_16px_ico_holding_a_png():
@@ -72,5 +84,5 @@ def test_built_pages_carry_only_what_they_use():
         html = page.read_text(encoding="utf-8")
         assert "fontawesome.js" not in html, page.name
         assert "html-manager" not in html and "require.js" not in html, page.name
-        assert ("tex-chtml.js" in html) == pageweight.page_has_maths(
-            html[html.index("<main"):html.index("</main>")]), page.name
+        assert not re.search(r"<script[^>]*mathjax", html, re.IGNORECASE), page.name
+        assert 'class="math' not in html, page.name  # every formula is MathML

@@ -28,7 +28,6 @@ REQUIRED = (
     "require-config.js",
     "html-manager/embed-amd.js",
     "anywidget/index.js",
-    "mathjax/tex-chtml.js",
 )
 
 
@@ -63,7 +62,6 @@ def _versions() -> dict[str, str]:
         "anywidget": anywidget.__version__,
         "requirejs": npm.get("requirejs", ""),
         "@jupyter-widgets/html-manager": npm.get("@jupyter-widgets/html-manager", ""),
-        "mathjax": npm.get("mathjax", ""),
     }
 
 
@@ -137,7 +135,6 @@ def fetch(force: bool = False, quiet: bool = False) -> Path:
         raise FileNotFoundError(f"anywidget's front end not found in {anywidget_js}; "
                                 "is anywidget installed in this environment?")
     _copytree(anywidget_js, OUT / "anywidget")
-    _copytree(node_modules / "mathjax" / "es5", OUT / "mathjax")
 
     missing = [f for f in REQUIRED if not (OUT / f).is_file()]
     if missing:

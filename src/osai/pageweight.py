@@ -1,9 +1,6 @@
 """What a built page carries: only what it uses (hooks called from ``osai.sphinxext``).
 
-* **MathJax** (1.1 MB) only on pages with maths: the page's own HTML decides (no
-  ``class="math`` element and no TeX delimiters, no MathJax; notebook outputs can hold
-  LaTeX too).  Where there is maths, MathJax loads after the page's ``load`` event, once
-  the charts' vega bundle has arrived.
+* **No MathJax**: maths are written as MathML at build time (:mod:`osai.mathml`).
 * **Icons**: pydata-sphinx-theme loads Font Awesome's JavaScript engine (``fontawesome.js``,
   1.5 MB) on every page.  The script tag is removed from every page and the file from the
   build; instead ``_static/osai-icons.css`` draws each icon the built pages use (about 20)
@@ -20,7 +17,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import struct
 import zlib
@@ -28,7 +24,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sphinx.application import Sphinx
-from sphinx.builders.html._assets import _JavaScript
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -40,49 +35,6 @@ COMPRESS = {".html", ".js", ".css", ".svg", ".json", ".txt", ".xml", ".ipynb", "
 MIN_BYTES = 1024
 _FONTAWESOME_TAG = re.compile(
     r'[ \t]*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>\s*</script>\n?')
-_MATH_MARK = re.compile(r'class="[^"]*\bmath\b|\\\(|\\\[|\$\$')
-
-
-def _script_name(script) -> str:
-    return getattr(script, "filename", None) or (script if isinstance(script, str) else "")
-
-
-def _script_body(script) -> str:
-    return (getattr(script, "attributes", {}) or {}).get("body", "") or ""
-
-
-def page_has_maths(body: str) -> bool:
-    return bool(_MATH_MARK.search(body or ""))
-
-
-def drop_unused_mathjax(app: Sphinx, pagename: str, templatename: str, context: dict,
-                        doctree) -> None:
-    """No MathJax on a page without maths; on a page with maths, MathJax loads after the
-    page's load event, so on a slow network it does not compete with the charts."""
-    scripts = context.get("script_files")
-    if not scripts:
-        return
-    path = app.config.mathjax_path or "\0"
-    if page_has_maths(context.get("body", "")):
-        if "pathto" not in context:
-            return
-        out = []
-        for s in scripts:
-            name = _script_name(s)
-            if name.endswith(path):
-                url = json.dumps(context["pathto"](name, 1)).replace("</", "<\\/")
-                s = _JavaScript("", body=(
-                    'window.addEventListener("load", function () { var s = '
-                    f'document.createElement("script"); s.src = {url}; '
-                    "document.head.appendChild(s); });"))
-            out.append(s)
-        context["script_files"] = out
-        return
-    context["script_files"] = [
-        s for s in scripts
-        # Sphinx stores a relative mathjax_path under _static/: "_static/../vendor/..."
-        if not _script_name(s).endswith(path) and not _script_body(s).lstrip().startswith(
-            ("window.MathJax", "MathJax.Hub.Config"))]
 
 
 def link_favicon(app: Sphinx, pagename: str, templatename: str, context: dict,

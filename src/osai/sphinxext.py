@@ -9,7 +9,7 @@
   sphinx-book-theme's download menu.
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
-* Keeps pages light (``osai.pageweight``): MathJax only on pages with maths, the
+* Keeps pages light (``osai.pageweight``; maths are MathML from ``osai.mathml``): the
   icons the pages use as a small CSS file instead of Font Awesome's 1.5 MB JavaScript
   engine and web fonts, a favicon, and gzip copies of large text files for hosts that serve them.
 """
@@ -84,8 +84,6 @@ def setup(app: Sphinx) -> dict:
     app.setup_extension("osai.htmljson")
     from . import pageweight
 
-    # after sphinx.ext.mathjax adds its scripts (default priority 500)
-    app.connect("html-page-context", pageweight.drop_unused_mathjax, priority=950)
     app.connect("html-page-context", pageweight.link_favicon, priority=950)
     # late: every page is written by then
     app.connect("build-finished", pageweight.finish_build, priority=950)
