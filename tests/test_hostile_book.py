@@ -70,10 +70,9 @@ def test_objectives_markdown_shows_markup_as_text(monkeypatch):
     monkeypatch.setattr(course, "_objectives",
                         lambda: {"99-x": {"objectives": [{"id": "o", "text": text}]}})
     markdown = course.objectives("99-x").data
-    assert "<" not in markdown and ">" not in markdown
-    import html
-
-    assert html.unescape(markdown.splitlines()[-1]) == "- " + text
+    # every "<" is backslash-escaped (osai.mdtext): MyST shows it as text (tests/test_mdtext.py)
+    assert "<" not in markdown.replace("\\<", "")
+    assert markdown.splitlines()[-1].replace("\\", "") == "- " + text.replace("\\", "")
 
 
 def test_myst_nb_writes_scripts_through_the_escape():

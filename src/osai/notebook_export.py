@@ -33,6 +33,8 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import mdtext
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw_markup"]
@@ -50,7 +52,9 @@ _COMMENT = re.compile(r"^%")
 
 
 def raw_markup(text: str) -> list[str]:
-    """The raw MyST markers found in ``text`` (empty when it reads as plain Markdown)."""
+    """The raw MyST markers found in ``text`` (empty when it reads as plain Markdown);
+    backslash-escaped characters (text from data, see :mod:`osai.mdtext`) are not markup."""
+    text = re.sub(r"\\[\\`*_\[\]<>&!$~|{}#+\-=>:.)]", "", text)
     return [m for m in RAW_MARKUP if m in text]
 
 
@@ -87,7 +91,8 @@ class Resolver:
         if key not in self.glue:
             self.problems.append(f"no glued value '{key}'")
             return key
-        return format_plain_text(self.glue[key], fmt.strip())
+        # a glued value is data: it shows as text, never as Markdown, HTML or a link
+        return mdtext.escape(format_plain_text(self.glue[key], fmt.strip()))
 
     def cite(self, text: str) -> str:
         labels = []
@@ -98,7 +103,7 @@ class Resolver:
                 self.cited.append(key)
             if key not in self.cite_label:
                 self.problems.append(f"no bibliography entry '{key}'")
-            labels.append(self.cite_label.get(key, key))
+            labels.append(mdtext.escape(self.cite_label.get(key, key)))
         return "(" + "; ".join(labels) + ")"
 
     def term(self, text: str) -> str:
@@ -268,7 +273,7 @@ def _references(app: Sphinx, keys: list[str]) -> str:
         if key in formatted:
             text = formatted[key].text.render_as("markdown")
         else:
-            text = _author_year(entries[key]) if key in entries else key
+            text = mdtext.escape(_author_year(entries[key]) if key in entries else key)
         lines.append(f"- {' '.join(text.split())}")
     return "\n".join(lines)
 
