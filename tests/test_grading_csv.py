@@ -1,0 +1,64 @@
+"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.grading.csvfile).
+
+A text cell a spreadsheet would read as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
+carriage return; also after spaces and in full-width forms) is written with a leading
+``'``; numbers stay numbers; reading the file back gives the values written.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from osai.grading import csvfile
+from osai.grading.collect import Entry, write_report
+from osai.grading.common import Outcome, write_outcomes
+from osai.grading.course import Course
+from osai.grading.feedback import FeedbackOutcome, write_feedback_report
+
+FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
+            "  =1+1", "\uff1d1+1", "\uff0bcmd", "'=1"]
+SAFE = ["alice", "1.5", "a=b", "", "x-y@z"]
+
+
+def _cells(path):
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_formula_cells_get_a_quote_and_read_back(tmp_path, text):
+    path = csvfile.write_rows(tmp_path / "r.csv", ["a", "n"], [{"a": text, "n": -2.5}])
+    row = _cells(path)[0]
+    assert row["a"] == "'" + text
+    assert row["n"] == "-2.5"  # a number is not text
+    assert csvfile.read_rows(path) == [{"a": text, "n": "-2.5"}]
+
+
+@pytest.mark.parametrize("text", SAFE)
+def test_plain_cells_are_untouched(tmp_path, text):
+    path = csvfile.write_rows(tmp_path / "r.csv", ["a"], [{"a": text}])
+    assert _cells(path)[0]["a"] == text
+
+
+@pytest.fixture
+def course(tmp_path):
+    return Course.create(workdir=tmp_path / "work", assignments_dir=tmp_path / "none",
+                         data_dir=tmp_path / "none-data")
+
+
+def test_reports_of_autograde_collect_and_feedback_are_formula_safe(course, tmp_path):
+    evil = "=HYPERLINK(\"http://evil\",\"click\")"
+    write_outcomes(course, "a1", [Outcome(student="-bob", assignment="a1", status="failed",
+                                          message=evil)])
+    rows = _cells(course.reports_dir / "a1-autograde.csv")
+    assert rows[0]["student"] == "'-bob" and rows[0]["message"] == "'" + evil
+    write_report(tmp_path / "c.csv", [Entry("dl.zip", f"@x/{evil}", reason="name pattern",
+                                            detail=evil)])
+    row = _cells(tmp_path / "c.csv")[0]
+    assert row["entry"] == "'@x/" + evil and row["detail"] == "'" + evil
+    for _ in range(2):  # merged with what is there: one row for the student, as written
+        write_feedback_report(course, "a1", [FeedbackOutcome("-bob", "a1", "failed", evil)])
+    rows = _cells(course.reports_dir / "a1-feedback.csv")
+    assert [(r["student"], r["message"]) for r in rows] == [("'-bob", "'" + evil)]
