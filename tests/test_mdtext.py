@@ -106,3 +106,20 @@ def test_exported_glue_and_citation_values_are_text():
     text = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
     assert text == f"Value {hostile}, cited (<b>Evil</b> & [Co](javascript:x), 2024)."
     assert raw_markup(out) == [] and res.problems == []
+
+
+def test_bibliography_references_in_notebooks_are_text_and_safe_links():
+    from pybtex.richtext import HRef, Text
+
+    from osai.notebook_export import reference_markdown
+
+    hostile = "<img src=x onerror=alert(1)> $x$ ~s~ | a | *b* {glue:text}`k`"
+    entry = Text(hostile, " ", HRef("javascript:alert(1)", "evil"), " ",
+                 HRef("https://example.org/a_b", "https://example.org/a_b"))
+    out = reference_markdown(entry.render_as("markdown"))
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(f"- {out}")
+    assert "javascript:" not in rendered and not re.search(r"<(img|em|s|del|table)\b",
+                                                            rendered), rendered
+    assert rendered.count("<a ") == 1 and 'href="https://example.org/a_b"' in rendered
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+    assert text == f"{hostile} evil https://example.org/a_b"

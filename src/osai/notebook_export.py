@@ -37,7 +37,8 @@ from . import mdtext
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw_markup"]
+__all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw_markup",
+           "reference_markdown"]
 
 #: markup that must never reach a learner's notebook (the JupyterLab test counts the same)
 RAW_MARKUP = ("{glue", "{cite", "{term}", "{numref}", "{ref}", ":::{", "```{", "{doc}")
@@ -260,6 +261,21 @@ def _bib_entries(app: Sphinx) -> dict:
         return {}
 
 
+# a link as pybtex writes it; the URL may hold balanced parentheses, as CommonMark allows
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)")
+
+
+def reference_markdown(rendered: str) -> str:
+    """A reference as pybtex's Markdown backend writes it, made safe to show: pybtex
+    escapes most Markdown but not ``$`` (maths), ``~`` or ``|``, and writes any URL of the
+    bibliography as a link, ``javascript:`` included.  Those characters are escaped (the
+    backend never uses them as markup) and a link that is not http(s) or mailto keeps
+    only its text."""
+    text = re.sub(r"([$~|])", r"\\\1", rendered)
+    return _LINK.sub(lambda m: m[0] if re.match(r"(https?|mailto):", m["url"], re.I)
+                     else m["text"], text)
+
+
 def _references(app: Sphinx, keys: list[str]) -> str:
     formatted = {}
     try:
@@ -271,7 +287,7 @@ def _references(app: Sphinx, keys: list[str]) -> str:
     entries = _bib_entries(app)
     for key in sorted(keys, key=lambda k: _author_year(entries[k]) if k in entries else k):
         if key in formatted:
-            text = formatted[key].text.render_as("markdown")
+            text = reference_markdown(formatted[key].text.render_as("markdown"))
         else:
             text = mdtext.escape(_author_year(entries[key]) if key in entries else key)
         lines.append(f"- {' '.join(text.split())}")
