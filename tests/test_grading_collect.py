@@ -341,3 +341,21 @@ def test_zips_nested_past_the_depth_limit_are_not_opened(env):
     assert students == ["s1", "s2"]
     row = _row(course, "level3.zip")
     assert row["reason"] == "too large" and "nested more than 3 deep" in row["detail"]
+
+
+def test_two_entries_with_the_same_name_in_one_zip_keep_one(env):
+    import warnings
+
+    course, inputs, _ = env
+    later = NB.replace('"cells": []', '"cells": [] ')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        archive = _zip(inputs / "download.zip", [(f"dl/alice_{A}.ipynb", NB),
+                                                 (f"dl/alice_{A}.ipynb", later)])
+    students, lines = _run(course, [archive])
+    assert students == ["alice"]
+    rows = _report(course)
+    assert sorted(r["outcome"] for r in rows) == ["collected", "skipped"]
+    assert [r["reason"] for r in rows if r["outcome"] == "skipped"] == ["duplicate"]
+    # the later entry wins, as unzip would leave it
+    assert (course.folder("submitted", A, "alice") / f"{A}.ipynb").read_text() == later

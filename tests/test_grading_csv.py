@@ -62,3 +62,27 @@ def test_reports_of_autograde_collect_and_feedback_are_formula_safe(course, tmp_
         write_feedback_report(course, "a1", [FeedbackOutcome("-bob", "a1", "failed", evil)])
     rows = _cells(course.reports_dir / "a1-feedback.csv")
     assert [(r["student"], r["message"]) for r in rows] == [("'-bob", "'" + evil)]
+
+
+def test_grade_export_of_a_hostile_roster_is_formula_safe(course, monkeypatch):
+    import os
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    from osai.grading.export import export_grades
+
+    # nbgrader runs this environment's alembic
+    monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable),
+                                                os.environ.get("PATH", "")]))
+
+    course.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with Gradebook(course.db_url, course.course_id) as gb:
+        gb.add_assignment("a1")
+        gb.add_student("s1", first_name="=HYPERLINK(\"http://evil\",\"x\")", last_name="+1",
+                       email="@SUM(A1)")
+    path = export_grades(course)
+    row = _cells(path)[0]
+    assert (row["first_name"], row["last_name"], row["email"]) == (
+        "'=HYPERLINK(\"http://evil\",\"x\")", "'+1", "'@SUM(A1)")
+    assert row["student_id"] == "s1" and row["score"] == "0.0"
