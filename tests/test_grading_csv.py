@@ -1,4 +1,5 @@
-"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.grading.csvfile).
+"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.grading.csvfile),
+and their terminal summaries keep one student to a line.
 
 A text cell a spreadsheet would read as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
 carriage return; also after spaces and in full-width forms) is written with a leading
@@ -86,3 +87,18 @@ def test_grade_export_of_a_hostile_roster_is_formula_safe(course, monkeypatch):
     assert (row["first_name"], row["last_name"], row["email"]) == (
         "'=HYPERLINK(\"http://evil\",\"x\")", "'+1", "'@SUM(A1)")
     assert row["student_id"] == "s1" and row["score"] == "0.0"
+
+
+def test_summaries_show_one_line_per_student_whatever_the_message():
+    from osai.grading.common import summary
+    from osai.grading.feedback import feedback_summary
+
+    message = "line one\nline two\r\x1b[2J\x1b]8;;http://evil\x07click\u202e"
+    text = summary([Outcome(student="bob", assignment="a1", status="failed",
+                            message=message, notes="x\ny")])
+    student_lines = [line for line in text.splitlines() if "bob" in line]
+    assert len(student_lines) == 2  # bob's line and the ACTION NEEDED line
+    assert not any(c in text for c in "\r\x1b\x07\u202e")
+    text = feedback_summary([FeedbackOutcome("bob", "a1", "failed", message)])
+    assert len([line for line in text.splitlines() if line.startswith("  bob")]) == 1
+    assert "\\u001b[2J" in text and not any(c in text for c in "\r\x1b\x07\u202e")
