@@ -123,3 +123,16 @@ def test_bibliography_references_in_notebooks_are_text_and_safe_links():
     assert rendered.count("<a ") == 1 and 'href="https://example.org/a_b"' in rendered
     text = html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
     assert text == f"{hostile} evil https://example.org/a_b"
+
+
+def test_citation_labels_decode_latex_before_escaping():
+    from pybtex.database import Entry, Person
+
+    from osai.notebook_export import _author_year
+
+    entry = Entry("misc", fields={"year": "2022"},
+                  persons={"author": [Person("{Weights \\& Biases}")]})
+    label = _author_year(entry)
+    assert label == "Weights & Biases, 2022"
+    rendered = MarkdownIt("commonmark").render(mdtext.escape(label))
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == label

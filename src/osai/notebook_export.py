@@ -240,14 +240,26 @@ def _is_notebook_source(path: Path) -> bool:
     return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
 
 
+def _latex_text(text: str) -> str:
+    """A BibTeX field as plain text: LaTeX escapes decoded (``\\&`` -> ``&``), braces gone."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a pybtex dependency)
+
+    try:
+        text = codecs.decode(text, "ulatex")
+    except Exception:  # noqa: BLE001  (text that is not valid LaTeX stays as written)
+        pass
+    return text.replace("{", "").replace("}", "")
+
+
 def _author_year(entry) -> str:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "")
-             for p in people]
+    names = [_latex_text(" ".join(p.prelast_names + p.last_names)) for p in people]
     if not names:
-        names = [(entry.fields.get("organization") or entry.fields.get("institution")
-                  or entry.fields.get("publisher") or entry.fields.get("title") or entry.key)
-                 .replace("{", "").replace("}", "")]
+        names = [_latex_text(entry.fields.get("organization") or entry.fields.get("institution")
+                             or entry.fields.get("publisher") or entry.fields.get("title")
+                             or entry.key)]
     who = names[0] if len(names) == 1 else (
         f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
     return f"{who}, {entry.fields.get('year', 'n.d.')}"
