@@ -359,3 +359,14 @@ def test_two_entries_with_the_same_name_in_one_zip_keep_one(env):
     assert [r["reason"] for r in rows if r["outcome"] == "skipped"] == ["duplicate"]
     # the later entry wins, as unzip would leave it
     assert (course.folder("submitted", A, "alice") / f"{A}.ipynb").read_text() == later
+
+
+def test_windows_separators_are_folders_and_drive_names_absolute(env):
+    course, inputs, _ = env
+    archive = _zip(inputs / "download.zip", [(f"dl\\sub\\alice_{A}.ipynb", NB),
+                                             (f"C:bob_{A}.ipynb", NB),
+                                             (f"\\\\server\\share\\carol_{A}.ipynb", NB)])
+    students, _ = _run(course, [archive])
+    assert students == ["alice"]
+    assert _row(course, f"C:bob_{A}.ipynb")["reason"] == "absolute path"
+    assert _row(course, f"\\\\server\\share\\carol_{A}.ipynb")["reason"] == "absolute path"
