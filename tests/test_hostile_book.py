@@ -114,7 +114,10 @@ def _bank(path: Path) -> None:
         "title": "Hostile " + h["upper"],
         "questions": [
             {"id": "hostile-single", "type": "single", "objective": "origins",
-             "section": h["space"], "prompt": "Prompt " + h["upper"],
+             # a section must name a heading of the chapter (the bank check refuses
+             # any other text, naming file and question), so hostile text goes elsewhere
+             "section": "The comparison table, corrected",
+             "prompt": "Prompt " + h["upper"] + " " + h["space"],
              "options": [
                  {"text": h["slash"], "correct": True, "feedback": "Right " + h["lower"]},
                  {"text": h["mixed"], "feedback": "Wrong " + h["comment"]},
