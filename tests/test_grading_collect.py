@@ -370,3 +370,18 @@ def test_windows_separators_are_folders_and_drive_names_absolute(env):
     assert students == ["alice"]
     assert _row(course, f"C:bob_{A}.ipynb")["reason"] == "absolute path"
     assert _row(course, f"\\\\server\\share\\carol_{A}.ipynb")["reason"] == "absolute path"
+
+
+def test_a_corrupt_entry_with_a_line_break_in_its_name_is_still_one_line(env, capsys):
+    course, inputs, _ = env
+    name = f"download/alice\n\x1b[31m_{A}.ipynb"
+    raw = _zip(inputs / "good.zip", [(name, NB * 50)]).read_bytes()
+    i = raw.index(b"alice") + 60  # past the local header: the CRC check fails on reading
+    bad = inputs / "download\nx.zip"
+    bad.write_bytes(raw[:i] + bytes([raw[i] ^ 0xFF]) + raw[i + 1:])
+    code = grade_main(["collect", A, str(bad), "--workdir", str(course.workdir),
+                       "--assignments", str(course.assignments_dir),
+                       "--data", str(course.data_dir)])
+    _out, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1 and "\x1b" not in err, err
+    assert "download\\u000ax.zip" in err and "alice\\u000a\\u001b[31m_" in err

@@ -183,8 +183,9 @@ def _take(zf, info, entry: Entry, prefix: str, depth: int, state: _State, match)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
             OSError) as exc:
         if depth == 0:
-            raise GradingError(f"{entry.archive}: corrupt or truncated archive: entry "
-                               f"'{info.filename}' cannot be read ({exc})") from None
+            raise GradingError(printable(f"{entry.archive}: corrupt or truncated archive: "
+                                         f"entry '{info.filename}' cannot be read ({exc})")
+                               ) from None
         entry.reason, entry.detail = "corrupt", f"cannot be read: {exc}"
         return
     state.total += len(data)
@@ -263,8 +264,8 @@ def collect_entries(archives: Sequence[Path], pattern: str, released: Sequence[s
         try:
             zf = zipfile.ZipFile(archive)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise GradingError(f"{archive}: not a readable zip archive (corrupt, truncated or "
-                               f"another format): {exc}") from None
+            raise GradingError(printable(f"{archive}: not a readable zip archive (corrupt, "
+                                         f"truncated or another format): {exc}")) from None
         with zf:
             _walk(zf, label, prefix, 0, state, match)
     _mark_duplicates(state.entries)
