@@ -13,6 +13,12 @@ unpacked size, the compression ratio of an entry (a zip bomb), the number of ent
 the depth of nested zips.  Sizes are the ones the zip declares; Python's zipfile never
 returns more bytes than declared, and a CRC mismatch is an error.
 
+Names are matched in Unicode NFC (macOS writes NFD); a student id over
+:data:`MAX_STUDENT_ID` characters, or two ids that differ only in letter case (one folder on
+a case-insensitive file system), are not collected.  Control characters in names are shown
+escaped (:func:`osai.grading.common.printable`), so one entry is one line; the report is
+written by :mod:`osai.grading.csvfile` (formula-safe).
+
 A corrupt or truncated archive stops the command with one line naming it; nothing is
 collected from a run that stops.  Each student found has ``submitted/<student>/<assignment>/``
 replaced by the notebooks collected.
@@ -51,7 +57,6 @@ COLLECT_PRESETS = {
 MIB = 2 ** 20
 #: longest student id taken (a folder name; nbgrader keeps ids in its gradebook)
 MAX_STUDENT_ID = 100
-
 
 
 @dataclass(frozen=True)
