@@ -354,6 +354,18 @@ def duplicate_key(table: str, column: str):
     return corrupt
 
 
+def append_cell(table: str, key: str, value: str):
+    """One cell more than the header in row ``key`` (an unquoted comma in a cell)."""
+    def corrupt(folder: Path) -> int:
+        path = folder / f"{table}.csv"
+        records = _records(path)
+        row = _row_of(records, key)
+        records[row - 1].append(value)
+        _write(path, records)
+        return row
+    return corrupt
+
+
 # (table, corruption, expected column, fragment of the message)
 BAD = {
     "missing-source-id": (
@@ -448,6 +460,28 @@ BAD = {
                      "not UTF-8 text: byte 0xeb on line"),
     "blank-row": ("events", blank_row("events", "openai-lp", ","), "event_id", "blank row"),
     "empty-line": ("events", blank_row("events", "openai-lp", ""), "event_id", "blank row"),
+    # messy exports: refused with what to change
+    "header-in-other-case": (
+        "events", rename_column("events", "event_id", "Event_ID"), "Event_ID",
+        "did you mean 'event_id'?"),
+    "header-with-spaces": (
+        "events", rename_column("events", "currency", " currency "), " currency ",
+        "did you mean 'currency'?"),
+    "trailing-space-in-id": (
+        "events", set_cell("events", "openai-lp", "event_id", "openai-lp "), "event_id",
+        "spaces before or after it"),
+    "trailing-space-in-reference": (
+        "events", set_cell("events", "openai-lp", "org_id", "openai "), "org_id",
+        "spaces before or after it"),
+    "space-only-reference": (
+        "model_releases", set_cell("model_releases", "gpt-2", "licence_id", " "),
+        "licence_id", "spaces before or after it"),
+    "negative-amount": (
+        "funding_sources", set_cell("funding_sources", "opencv-fund-willow", "amount", "-5"),
+        "amount", 'constraint "minimum" is "0"'),
+    "extra-cell": (
+        "events", append_cell("events", "openai-lp", "stray"), "#12 (after confidence)",
+        "more cells than the header"),
     "duplicate-composite-key": (
         "assessments", duplicate_key("assessments", "dimension"), "org_id, dimension",
         "duplicate key (org_id, dimension together): org_id="),
@@ -534,3 +568,24 @@ def test_cli_data_latin1_file_is_one_located_line(monkeypatch, capsys, tmp_path)
     assert err.count("\n") == 1
     assert err.startswith(f"error: data/organisations.csv, row {row}, column 'founders': "
                           "not UTF-8 text"), err
+
+
+@pytest.mark.parametrize("mess", ["bom", "crlf", "bom-and-crlf", "quoted-line-break"])
+def test_messy_but_equal_files_load_as_the_same_data(tmp_path, mess):
+    folder = _copy_data(tmp_path)
+    path = folder / "events.csv"
+    raw = path.read_bytes()
+    if "crlf" in mess:
+        raw = raw.replace(b"\n", b"\r\n")
+    if "bom" in mess:
+        raw = b"\xef\xbb\xbf" + raw
+    if mess == "quoted-line-break":
+        records = _records(path)
+        records[_row_of(records, "openai-lp") - 1][records[0].index("title")] = "a\nb, c"
+        _write(path, records)
+        got = osai.data.load_dataset(folder).events.set_index("event_id")
+        assert got.loc["openai-lp", "title"] == "a\nb, c"
+        return
+    path.write_bytes(raw)
+    got = osai.data.load_dataset(folder).events
+    pd.testing.assert_frame_equal(got, osai.load_dataset(DATA).events)

@@ -256,3 +256,132 @@ def test_cli_prints_every_entry_and_the_report(env, capsys):
     assert lines[-1] == f"report: {report_path(course, A)}"
     assert "JUPYTER_CONFIG_DIR" not in os.environ  # set for the command only
     assert (course.workdir / ".jupyter" / "config").is_dir()
+
+
+# ------------------------------------------------ names: controls, NUL, Unicode, case, depth
+
+
+def test_control_characters_in_names_are_escaped_one_line_per_entry(env):
+    course, inputs, _ = env
+    names = [f"dl/bob\n_{A}.ipynb", f"dl/eve\r\x1b[2J_{A}.ipynb", f"dl/\u202egnp.{A}.ipynb",
+             "dl/x\u2028y.ipynb"]
+    archive = _zip(inputs / "download.zip", [(n, NB) for n in names])
+    _students, lines = _run(course, [archive])
+    assert all("\n" not in line and "\r" not in line and "\x1b" not in line
+               and "\u202e" not in line and "\u2028" not in line for line in lines)
+    assert any("dl/bob\\u000a_" in line for line in lines)
+    raw = report_path(course, A).read_text(encoding="utf-8")
+    assert len(raw.splitlines()) == 1 + len(names)  # one line per entry in the file, too
+    assert "\\u001b[2J" in raw and "\\u202e" in raw
+
+
+def test_a_nul_byte_in_an_entry_name_is_refused(env):
+    course, inputs, _ = env
+    # zipfile cuts names at NUL when writing, so the byte is put in afterwards
+    archive = _zip(inputs / "download.zip", [(f"mallory_{A}.ipynbX../../x", NB)])
+    archive.write_bytes(archive.read_bytes().replace(b".ipynbX", b".ipynb\x00"))
+    students, lines = _run(course, [archive])
+    assert students == []
+    row = _report(course)[0]
+    assert row["outcome"] == "skipped" and "NUL" in row["detail"]
+
+
+def test_names_in_any_unicode_normalisation_are_the_same_notebook(env):
+    import unicodedata
+
+    course, inputs, _ = env
+    name = "caf\u00e9"  # a released notebook with a non-ASCII name
+    release = course.workdir / "release" / A
+    (release / f"{A}.ipynb").rename(release / f"{name}.ipynb")
+    archive = _zip(inputs / "download.zip", [
+        (f"dl/alice_{unicodedata.normalize('NFD', name)}.ipynb", NB),  # as macOS writes it
+        (f"dl/bob_{name}.ipynb", NB)])
+    students, _ = _run(course, [archive])
+    assert students == ["alice", "bob"]
+    assert (course.folder("submitted", A, "alice") / f"{name}.ipynb").is_file()
+
+
+def test_student_ids_differing_only_in_case_are_not_collected(env):
+    course, inputs, _ = env
+    archive = _zip(inputs / "download.zip", [(f"dl/Alice_{A}.ipynb", NB),
+                                             (f"dl/alice_{A}.ipynb", NB),
+                                             (f"dl/bob_{A}.ipynb", NB)])
+    students, lines = _run(course, [archive])
+    assert students == ["bob"]
+    for name in (f"dl/Alice_{A}.ipynb", f"dl/alice_{A}.ipynb"):
+        row = _row(course, name)
+        assert row["reason"] == "duplicate" and "letter case" in row["detail"], row
+    # a later download that spells a collected id differently is refused too
+    again = _zip(inputs / "again.zip", [(f"dl/BOB_{A}.ipynb", NB)])
+    students, _ = _run(course, [again])
+    assert students == [] and "letter case" in _report(course)[0]["detail"]
+
+
+def test_a_very_long_student_id_is_refused_with_its_length(env):
+    course, inputs, _ = env
+    archive = _zip(inputs / "download.zip", [(f"dl/{'a' * 300}_{A}.ipynb", NB)])
+    students, _ = _run(course, [archive])
+    assert students == []
+    row = _report(course)[0]
+    assert row["reason"] == "name pattern" and "300 characters" in row["detail"]
+
+
+def test_zips_nested_past_the_depth_limit_are_not_opened(env):
+    course, inputs, _ = env
+    data = b""
+    for level in range(5, 0, -1):  # level5 inside level4 ... inside level1
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr(f"s{level}_{A}.ipynb", NB)
+            if data:
+                zf.writestr(f"level{level + 1}.zip", data)
+        data = buffer.getvalue()
+    archive = _zip(inputs / "download.zip", [("level1.zip", data)])
+    students, _ = _run(course, [archive], limits=CollectLimits(depth=3))
+    assert students == ["s1", "s2"]
+    row = _row(course, "level3.zip")
+    assert row["reason"] == "too large" and "nested more than 3 deep" in row["detail"]
+
+
+def test_two_entries_with_the_same_name_in_one_zip_keep_one(env):
+    import warnings
+
+    course, inputs, _ = env
+    later = NB.replace('"cells": []', '"cells": [] ')
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        archive = _zip(inputs / "download.zip", [(f"dl/alice_{A}.ipynb", NB),
+                                                 (f"dl/alice_{A}.ipynb", later)])
+    students, lines = _run(course, [archive])
+    assert students == ["alice"]
+    rows = _report(course)
+    assert sorted(r["outcome"] for r in rows) == ["collected", "skipped"]
+    assert [r["reason"] for r in rows if r["outcome"] == "skipped"] == ["duplicate"]
+    # the later entry wins, as unzip would leave it
+    assert (course.folder("submitted", A, "alice") / f"{A}.ipynb").read_text() == later
+
+
+def test_windows_separators_are_folders_and_drive_names_absolute(env):
+    course, inputs, _ = env
+    archive = _zip(inputs / "download.zip", [(f"dl\\sub\\alice_{A}.ipynb", NB),
+                                             (f"C:bob_{A}.ipynb", NB),
+                                             (f"\\\\server\\share\\carol_{A}.ipynb", NB)])
+    students, _ = _run(course, [archive])
+    assert students == ["alice"]
+    assert _row(course, f"C:bob_{A}.ipynb")["reason"] == "absolute path"
+    assert _row(course, f"\\\\server\\share\\carol_{A}.ipynb")["reason"] == "absolute path"
+
+
+def test_a_corrupt_entry_with_a_line_break_in_its_name_is_still_one_line(env, capsys):
+    course, inputs, _ = env
+    name = f"download/alice\n\x1b[31m_{A}.ipynb"
+    raw = _zip(inputs / "good.zip", [(name, NB * 50)]).read_bytes()
+    i = raw.index(b"alice") + 60  # past the local header: the CRC check fails on reading
+    bad = inputs / "download\nx.zip"
+    bad.write_bytes(raw[:i] + bytes([raw[i] ^ 0xFF]) + raw[i + 1:])
+    code = grade_main(["collect", A, str(bad), "--workdir", str(course.workdir),
+                       "--assignments", str(course.assignments_dir),
+                       "--data", str(course.data_dir)])
+    _out, err = capsys.readouterr()
+    assert code == 1 and err.count("\n") == 1 and "\x1b" not in err, err
+    assert "download\\u000ax.zip" in err and "alice\\u000a\\u001b[31m_" in err

@@ -10,6 +10,7 @@ import pandas as pd
 import yaml
 from IPython.display import HTML, Markdown
 
+from . import mdtext
 from .data import Dataset, load_dataset
 from .paths import course_root
 
@@ -38,10 +39,17 @@ def chapter_meta(chapter: str) -> dict:
 def objectives(chapter: str) -> Markdown:
     """The chapter's learning objectives as a Markdown list (rendered in the book)."""
     meta = chapter_meta(chapter)
-    lines = ["By the end of this chapter you will be able to:", ""]
-    # markup in the text is shown as text: MyST reads &lt; back as "<"
-    lines += [f"- {html.escape(str(o['text']), quote=False)}" for o in meta["objectives"]]
-    return Markdown("\n".join(lines))
+    return Markdown(mdtext.bullet_list((str(o["text"]) for o in meta["objectives"]),
+                                       intro="By the end of this chapter you will be able to:"))
+
+
+def markdown_list(items, numbered: bool = False) -> Markdown:
+    """A Markdown list for a chapter cell whose items (text from ``data/``) show as text.
+
+    An item is a string, or ``(lead, text)`` shown as "**Lead.** text"; markup in either
+    is shown literally (see :mod:`osai.mdtext`)."""
+    items = list(items)
+    return Markdown(mdtext.numbered_list(items) if numbered else mdtext.bullet_list(items))
 
 
 def fmt_money(value: float, currency: str = "USD") -> str:

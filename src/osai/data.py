@@ -150,8 +150,11 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
     names = [f["name"] for f in schema["fields"]]
     for label in header:
         if label not in names:
+            near = [n for n in names if n.casefold() == label.strip().casefold()]
+            hint = (f"; did you mean '{near[0]}'? Column names are exact: lower case, no "
+                    "spaces around them") if near else ""
             raise DataError(rel, f"unknown column '{label}' (not in the schema in "
-                            "datapackage.json)", 1, label)
+                            f"datapackage.json{hint})", 1, label)
     for name in names:
         if name not in header:
             raise DataError(rel, f"missing column '{name}'", 1, name)
@@ -159,6 +162,7 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
         if not any(cell.strip() for cell in record):
             raise DataError(rel, "blank row: every cell is empty (delete the row or fill "
                             f"it in; columns {header[0]} to {header[-1]})", number, header[0])
+    _check_ids(records, header, schema, rel)
     _check_numbers(records, header, schema, rel)
     # foreign keys are checked by _check_references, across tables
     plain = {k: v for k, v in schema.items() if k != "foreignKeys"}
@@ -197,8 +201,12 @@ def _frictionless_check(path: Path, schema: dict, rel: str) -> None:
         msg = "blank row: every cell is empty (delete the row or fill it in)"
         column = header[0]
     elif kind == "extra-cell":
-        msg = "row has more cells than the header"
-        column = None
+        # a cell with no header: name its position (a stray comma, or an unquoted comma
+        # or line break inside a cell, shifts the cells after it)
+        position = getattr(err, "field_number", None) or len(header) + 1
+        msg = (f"row has more cells than the header ({len(header)} columns): an unquoted "
+               "comma or line break inside a cell? Quote cells that hold them")
+        column = f"#{position} (after {header[-1]})"
     elif kind == "missing-cell":
         msg = "row has fewer cells than the header (truncated row?)"
     elif kind == "type-error":
@@ -251,6 +259,21 @@ def _duplicate_key(records: list[list[str]], header: list[str], key: list[str],
             + (f" by row {first}" if first else "")
             + (" (the key must be unique)" if len(key) == 1 else
                " (each combination must be unique)")), columns
+
+
+def _check_ids(records: list[list[str]], header: list[str], schema: dict, rel: str) -> None:
+    """Ids (key columns and ``*_id``/``*_ids``) match exactly: a space before or after one
+    would make it a different id, reported later as unknown or as breaking a pattern."""
+    key = schema.get("primaryKey") or []
+    key = {key} if isinstance(key, str) else set(key)
+    for i, name in enumerate(header):
+        if not (name in key or name.endswith(("_id", "_ids"))):
+            continue
+        for number, record in enumerate(records[1:], start=2):
+            cell = record[i] if i < len(record) else ""
+            if cell != cell.strip():
+                raise DataError(rel, f"the id {cell!r} has spaces before or after it (ids "
+                                "must match exactly: remove the spaces)", number, name)
 
 
 _NON_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity",

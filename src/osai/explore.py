@@ -772,8 +772,8 @@ def tradeoff_prompts() -> list[str]:
 
 def prompts_markdown(prompts: list[str]):
     """A numbered Markdown list of prompts, for a chapter cell."""
-    from IPython.display import Markdown
-    return Markdown("\n".join(f"{i}. {p}" for i, p in enumerate(prompts, start=1)))
+    from .course import markdown_list
+    return markdown_list(prompts, numbered=True)
 
 
 # ------------------------------------------------------------ live-notebook extra

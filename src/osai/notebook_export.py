@@ -33,9 +33,12 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from . import mdtext
+
 logger = logging.getLogger(__name__)
 
-__all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw_markup"]
+__all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw_markup",
+           "reference_markdown"]
 
 #: markup that must never reach a learner's notebook (the JupyterLab test counts the same)
 RAW_MARKUP = ("{glue", "{cite", "{term}", "{numref}", "{ref}", ":::{", "```{", "{doc}")
@@ -50,7 +53,9 @@ _COMMENT = re.compile(r"^%")
 
 
 def raw_markup(text: str) -> list[str]:
-    """The raw MyST markers found in ``text`` (empty when it reads as plain Markdown)."""
+    """The raw MyST markers found in ``text`` (empty when it reads as plain Markdown);
+    backslash-escaped characters (text from data, see :mod:`osai.mdtext`) are not markup."""
+    text = re.sub(r"\\[\\`*_\[\]<>&!$~|{}#+\-=>:.)]", "", text)
     return [m for m in RAW_MARKUP if m in text]
 
 
@@ -87,7 +92,8 @@ class Resolver:
         if key not in self.glue:
             self.problems.append(f"no glued value '{key}'")
             return key
-        return format_plain_text(self.glue[key], fmt.strip())
+        # a glued value is data: it shows as text, never as Markdown, HTML or a link
+        return mdtext.escape(format_plain_text(self.glue[key], fmt.strip()))
 
     def cite(self, text: str) -> str:
         labels = []
@@ -98,7 +104,7 @@ class Resolver:
                 self.cited.append(key)
             if key not in self.cite_label:
                 self.problems.append(f"no bibliography entry '{key}'")
-            labels.append(self.cite_label.get(key, key))
+            labels.append(mdtext.escape(self.cite_label.get(key, key)))
         return "(" + "; ".join(labels) + ")"
 
     def term(self, text: str) -> str:
@@ -234,14 +240,26 @@ def _is_notebook_source(path: Path) -> bool:
     return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
 
 
+def _latex_text(text: str) -> str:
+    """A BibTeX field as plain text: LaTeX escapes decoded (``\\&`` -> ``&``), braces gone."""
+    import codecs
+
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a pybtex dependency)
+
+    try:
+        text = codecs.decode(text, "ulatex")
+    except Exception:  # noqa: BLE001  (text that is not valid LaTeX stays as written)
+        pass
+    return text.replace("{", "").replace("}", "")
+
+
 def _author_year(entry) -> str:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "")
-             for p in people]
+    names = [_latex_text(" ".join(p.prelast_names + p.last_names)) for p in people]
     if not names:
-        names = [(entry.fields.get("organization") or entry.fields.get("institution")
-                  or entry.fields.get("publisher") or entry.fields.get("title") or entry.key)
-                 .replace("{", "").replace("}", "")]
+        names = [_latex_text(entry.fields.get("organization") or entry.fields.get("institution")
+                             or entry.fields.get("publisher") or entry.fields.get("title")
+                             or entry.key)]
     who = names[0] if len(names) == 1 else (
         f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
     return f"{who}, {entry.fields.get('year', 'n.d.')}"
@@ -255,6 +273,21 @@ def _bib_entries(app: Sphinx) -> dict:
         return {}
 
 
+# a link as pybtex writes it; the URL may hold balanced parentheses, as CommonMark allows
+_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))*)\)")
+
+
+def reference_markdown(rendered: str) -> str:
+    """A reference as pybtex's Markdown backend writes it, made safe to show: pybtex
+    escapes most Markdown but not ``$`` (maths), ``~`` or ``|``, and writes any URL of the
+    bibliography as a link, ``javascript:`` included.  Those characters are escaped (the
+    backend never uses them as markup) and a link that is not http(s) or mailto keeps
+    only its text."""
+    text = re.sub(r"([$~|])", r"\\\1", rendered)
+    return _LINK.sub(lambda m: m[0] if re.match(r"(https?|mailto):", m["url"], re.I)
+                     else m["text"], text)
+
+
 def _references(app: Sphinx, keys: list[str]) -> str:
     formatted = {}
     try:
@@ -266,9 +299,9 @@ def _references(app: Sphinx, keys: list[str]) -> str:
     entries = _bib_entries(app)
     for key in sorted(keys, key=lambda k: _author_year(entries[k]) if k in entries else k):
         if key in formatted:
-            text = formatted[key].text.render_as("markdown")
+            text = reference_markdown(formatted[key].text.render_as("markdown"))
         else:
-            text = _author_year(entries[key]) if key in entries else key
+            text = mdtext.escape(_author_year(entries[key]) if key in entries else key)
         lines.append(f"- {' '.join(text.split())}")
     return "\n".join(lines)
 

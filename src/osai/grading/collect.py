@@ -13,6 +13,12 @@ unpacked size, the compression ratio of an entry (a zip bomb), the number of ent
 the depth of nested zips.  Sizes are the ones the zip declares; Python's zipfile never
 returns more bytes than declared, and a CRC mismatch is an error.
 
+Names are matched in Unicode NFC (macOS writes NFD); a student id over
+:data:`MAX_STUDENT_ID` characters, or two ids that differ only in letter case (one folder on
+a case-insensitive file system), are not collected.  Control characters in names are shown
+escaped (:func:`osai.grading.common.printable`), so one entry is one line; the report is
+written by :mod:`osai.grading.csvfile` (formula-safe).
+
 A corrupt or truncated archive stops the command with one line naming it; nothing is
 collected from a run that stops.  Each student found has ``submitted/<student>/<assignment>/``
 replaced by the notebooks collected.
@@ -20,19 +26,20 @@ replaced by the notebooks collected.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import shutil
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .common import MAX_NOTEBOOK_BYTES, STUDENT_ID
+from .common import MAX_NOTEBOOK_BYTES, STUDENT_ID, printable
 from .course import Course, GradingError
+from .csvfile import write_rows
 
 __all__ = ["COLLECT_PRESETS", "CollectLimits", "Entry", "collect", "collect_entries"]
 
@@ -48,6 +55,8 @@ COLLECT_PRESETS = {
               r"\.ipynb$",
 }
 MIB = 2 ** 20
+#: longest student id taken (a folder name; nbgrader keeps ids in its gradebook)
+MAX_STUDENT_ID = 100
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Entry:
     data: bytes | None = field(default=None, repr=False)
 
     def line(self) -> str:
+        """One line (control characters in names escaped) for the terminal."""
         where = f"{self.archive}: {self.name}" if self.name else self.archive
         if self.outcome == "collected":
             what = f"collected as student {self.student} ({self.notebook}.ipynb)"
@@ -92,7 +102,7 @@ class Entry:
             what = f"opened ({self.detail})"
         else:
             what = f"skipped: {self.reason}" + (f" ({self.detail})" if self.detail else "")
-        return f"{where}: {what}"
+        return printable(f"{where}: {what}")
 
 
 REPORT_FIELDS = ["archive", "entry", "outcome", "student", "notebook", "reason", "detail",
@@ -108,7 +118,8 @@ class _State:
 
 
 def _unsafe_name(name: str) -> tuple[str, str] | None:
-    """(reason, detail) when the entry's name alone is refused."""
+    """(reason, detail) when the entry's name alone is refused (``name`` as stored in the
+    zip: :mod:`zipfile` cuts a name at a NUL byte, so pass ``ZipInfo.orig_filename``)."""
     norm = name.replace("\\", "/")
     if "\x00" in name:
         return "traversal", "the name holds a NUL byte"
@@ -136,7 +147,7 @@ def _walk(zf: zipfile.ZipFile, label: str, prefix: str, depth: int, state: _Stat
         state.entries.append(entry)
         state.count += 1
         mode = info.external_attr >> 16
-        unsafe = _unsafe_name(name)
+        unsafe = _unsafe_name(info.orig_filename)
         if state.count > limits.files:
             entry.reason, entry.detail = "file count", \
                 f"more than {limits.files} entries in all (--max-files)"
@@ -177,8 +188,9 @@ def _take(zf, info, entry: Entry, prefix: str, depth: int, state: _State, match)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
             OSError) as exc:
         if depth == 0:
-            raise GradingError(f"{entry.archive}: corrupt or truncated archive: entry "
-                               f"'{info.filename}' cannot be read ({exc})") from None
+            raise GradingError(printable(f"{entry.archive}: corrupt or truncated archive: "
+                                         f"entry '{info.filename}' cannot be read ({exc})")
+                               ) from None
         entry.reason, entry.detail = "corrupt", f"cannot be read: {exc}"
         return
     state.total += len(data)
@@ -202,14 +214,18 @@ def _take(zf, info, entry: Entry, prefix: str, depth: int, state: _State, match)
 
 
 def collect_entries(archives: Sequence[Path], pattern: str, released: Sequence[str],
-                    extracted: Path, limits: CollectLimits) -> list[Entry]:
-    """Every entry of every archive, classified; collected entries carry their bytes."""
+                    extracted: Path, limits: CollectLimits,
+                    existing: Sequence[str] = ()) -> list[Entry]:
+    """Every entry of every archive, classified; collected entries carry their bytes.
+
+    ``existing``: student ids that already have a folder (for the letter-case check)."""
     regexp = re.compile(pattern)
-    wanted = set(released)
+    wanted = {unicodedata.normalize("NFC", n) for n in released}
     state = _State(limits)
 
     def match(entry: Entry, path: str, data: bytes) -> None:
-        found = regexp.match(path)
+        # one name whatever the normalisation the archive's system wrote (macOS writes NFD)
+        found = regexp.match(unicodedata.normalize("NFC", path))
         if not found or "student_id" not in regexp.groupindex \
                 or "file_id" not in regexp.groupindex:
             entry.reason, entry.detail = "name pattern", \
@@ -217,6 +233,10 @@ def collect_entries(archives: Sequence[Path], pattern: str, released: Sequence[s
             return
         student = found.group("student_id") or ""
         notebook = PurePosixPath(found.group("file_id") or "").stem
+        if len(student) > MAX_STUDENT_ID:
+            entry.reason, entry.detail = "name pattern", \
+                f"the student id is {len(student)} characters long (at most {MAX_STUDENT_ID})"
+            return
         if not STUDENT_ID.match(student):
             entry.reason, entry.detail = "name pattern", \
                 f"student id '{student}' has characters nbgrader cannot handle"
@@ -249,11 +269,12 @@ def collect_entries(archives: Sequence[Path], pattern: str, released: Sequence[s
         try:
             zf = zipfile.ZipFile(archive)
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise GradingError(f"{archive}: not a readable zip archive (corrupt, truncated or "
-                               f"another format): {exc}") from None
+            raise GradingError(printable(f"{archive}: not a readable zip archive (corrupt, "
+                                         f"truncated or another format): {exc}")) from None
         with zf:
             _walk(zf, label, prefix, 0, state, match)
     _mark_duplicates(state.entries)
+    _mark_case_collisions(state.entries, existing)
     return state.entries
 
 
@@ -277,19 +298,36 @@ def _mark_duplicates(entries: list[Entry]) -> None:
         drop.data = None
 
 
+def _mark_case_collisions(entries: list[Entry], existing: Sequence[str]) -> None:
+    """Student ids that differ only in letter case are one folder on a case-insensitive
+    file system (macOS, Windows): the later would silently replace the earlier.  Neither
+    is collected; the instructor decides."""
+    spellings: dict[str, set[str]] = {}
+    for student in existing:
+        spellings.setdefault(student.casefold(), set()).add(student)
+    taken = [e for e in entries if e.outcome == "collected"]
+    for entry in taken:
+        spellings.setdefault(entry.student.casefold(), set()).add(entry.student)
+    for entry in taken:
+        same = spellings[entry.student.casefold()]
+        if len(same) > 1:
+            others = ", ".join(f"'{s}'" for s in sorted(same - {entry.student}))
+            entry.outcome, entry.reason, entry.data = "skipped", "duplicate", None
+            entry.detail = (f"student id '{entry.student}' differs from {others} only in "
+                            "letter case, one folder on a case-insensitive file system: "
+                            "rename one and collect again")
+
+
 def report_path(course: Course, assignment: str) -> Path:
     return course.reports_dir / f"{assignment}-collect.csv"
 
 
 def write_report(path: Path, entries: list[Entry]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=REPORT_FIELDS)
-        writer.writeheader()
-        for e in entries:
-            writer.writerow({"archive": e.archive, "entry": e.name, "outcome": e.outcome,
-                             "student": e.student, "notebook": e.notebook,
-                             "reason": e.reason, "detail": e.detail, "bytes": e.size})
+    write_rows(path, REPORT_FIELDS, ({"archive": printable(e.archive),
+                                      "entry": printable(e.name), "outcome": e.outcome,
+                                      "student": e.student, "notebook": e.notebook,
+                                      "reason": e.reason, "detail": printable(e.detail),
+                                      "bytes": e.size} for e in entries))
 
 
 def collect(course: Course, assignment: str, archives: Sequence[Path],
@@ -322,7 +360,10 @@ def _collect(course: Course, assignment: str, archives: Sequence[Path],
         if not Path(archive).is_file():
             raise GradingError(f"assignment '{assignment}': no such file {archive}")
     extracted = course.workdir / "downloaded" / assignment / "extracted"
-    entries = collect_entries(archives, pattern, released, extracted, limits)
+    submitted = course.workdir / "submitted"
+    existing = [p.name for p in submitted.iterdir() if (p / assignment).is_dir()] \
+        if submitted.is_dir() else []
+    entries = collect_entries(archives, pattern, released, extracted, limits, existing)
     report = report_path(course, assignment)
     write_report(report, entries)
     if echo:

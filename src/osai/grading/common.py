@@ -3,7 +3,6 @@ rule, nbgrader's logs, and the gradebook handle."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import logging
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .course import Course
+from .csvfile import write_rows
 
 log = logging.getLogger("osai.grading")
 
@@ -37,6 +37,16 @@ STATUS_HELP = {
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 #: submitted notebooks larger than this are not parsed
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
+
+# controls, line and paragraph separators and bidirectional overrides: shown escaped, so
+# one entry is one line on the terminal and in the report, and reads as what it is
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+                          "\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or invisible direction character written as ``\\uXXXX``."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
 
 
 def _tail(result: dict[str, Any], lines: int = 15) -> str:
@@ -146,10 +156,7 @@ def write_outcomes(course: Course, assignment: str, outcomes: list[Outcome]) -> 
     csv_path, json_path = outcome_paths(course, assignment)
     csv_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    with csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=OUTCOME_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_rows(csv_path, OUTCOME_FIELDS, rows)
 
 
 def summary(outcomes: list[Outcome]) -> str:
@@ -161,9 +168,9 @@ def summary(outcomes: list[Outcome]) -> str:
     width = max(len(o.student) for o in outcomes)
     for o in outcomes:
         score = "-" if o.score is None else f"{o.score:g}/{o.max_score:g}"
-        extra = o.message or ""
+        extra = printable(o.message or "")
         if o.notes:
-            extra = (extra + " | " if extra else "") + "repaired: " + o.notes
+            extra = (extra + " | " if extra else "") + "repaired: " + printable(o.notes)
         manual = " (+ manual grading)" if o.needs_manual_grade else ""
         lines.append(f"  {o.student:<{width}}  {o.status:<16} {score:>9}{manual}  {extra}")
     for status in STATUSES:

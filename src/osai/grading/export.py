@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .common import read_outcomes
 from .course import Course, GradingError
+from .csvfile import write_rows
 
 
 EXPORT_FIELDS = ["assignment", "student_id", "last_name", "first_name", "email", "timestamp",
@@ -57,12 +57,7 @@ def export_grades(course: Course, output: Path | None = None,
         raise GradingError(f"no gradebook at {course.db_path}; release and autograde first")
     rows = grade_rows(course, assignments)
     path = output or course.workdir / "grades.csv"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return write_rows(path, EXPORT_FIELDS, rows)
 
 
 def grade_chart(rows: list[dict[str, Any]], assignment: str):

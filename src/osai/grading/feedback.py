@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 import shutil
@@ -14,8 +13,9 @@ from pathlib import Path
 import nbformat
 
 from .authoring import BEGIN_HIDDEN, END_HIDDEN
-from .common import _failure_detail, submitted_students
+from .common import _failure_detail, printable, submitted_students
 from .course import Course
+from .csvfile import read_rows, write_rows
 
 
 @dataclass
@@ -198,18 +198,12 @@ def write_feedback_report(course: Course, assignment: str,
     path = feedback_report_path(course, assignment)
     rows: dict[str, dict] = {}
     if path.is_file():
-        with path.open(newline="", encoding="utf-8") as handle:
-            rows = {r["student"]: r for r in csv.DictReader(handle)}
+        rows = {r["student"]: r for r in read_rows(path)}
     for r in results:
         rows[r.student] = {"student": r.student, "assignment": r.assignment,
                            "status": r.status, "message": r.message,
                            "files": ";".join(r.files)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FEEDBACK_FIELDS)
-        writer.writeheader()
-        writer.writerows(rows[s] for s in sorted(rows))
-    return path
+    return write_rows(path, FEEDBACK_FIELDS, (rows[s] for s in sorted(rows)))
 
 
 def feedback_summary(results: list[FeedbackOutcome]) -> str:
@@ -219,7 +213,8 @@ def feedback_summary(results: list[FeedbackOutcome]) -> str:
     counts = Counter(r.status for r in results)
     lines = [", ".join(f"{n} {status}" for status, n in sorted(counts.items()))]
     for r in results:
-        lines.append(f"  {r.student}: {r.status}" + (f" ({r.message})" if r.message else ""))
+        lines.append(f"  {r.student}: {r.status}"
+                     + (f" ({printable(r.message)})" if r.message else ""))
     act = [r.student for r in results if r.status in NEEDS_ACTION]
     if act:
         lines.append(f"ACTION NEEDED for {len(act)} student(s): {', '.join(act)} "
