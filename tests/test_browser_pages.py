@@ -25,7 +25,8 @@ def _pages() -> list[str]:
 PAGES = _pages()
 #: pages that only redirect (index.html) have no layout of their own
 LAID_OUT = [p for p in PAGES
-            if 'http-equiv="refresh"' not in (browser.BUILD / p).read_text(encoding="utf-8")]
+            if 'http-equiv="refresh"' not in (browser.BUILD / p).read_text(
+                encoding="utf-8").lower()]
 
 
 def test_pages_were_found():
