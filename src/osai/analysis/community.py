@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import ORG_COLOURS, org_scales
+from ..course import fmt_date, fmt_when  # fmt_date re-exported: the chapters' date format
 from ..data import Dataset, load_dataset
 from ..render import Figure
 
@@ -17,7 +18,6 @@ COMMUNITY = ("opencv", "sklearn")
 FUNDER_TYPES = ["grant programme", "research institute", "public programme", "corporate sponsor",
                 "foundation", "consortium", "spin-off", "donations", "pledge",
                 "strategic investment", "venture round"]
-_PRECISION_FORMAT = {"year": "%Y", "month": "%b %Y", "day": "%-d %b %Y"}
 
 
 def scales_for(names) -> tuple[alt.Scale, alt.Scale]:
@@ -29,13 +29,6 @@ def scales_for(names) -> tuple[alt.Scale, alt.Scale]:
     idx = [full_c["domain"].index(n) for n in names]
     return (alt.Scale(domain=names, range=[full_c["range"][i] for i in idx]),
             alt.Scale(domain=names, range=[full_s["range"][i] for i in idx]))
-
-
-def fmt_date(ts: pd.Timestamp, precision: str) -> str:
-    """A date at its own precision: 2012-08 -> 'Aug 2012'; 2010 -> '2010'."""
-    if pd.isna(ts):
-        return ""
-    return ts.strftime(_PRECISION_FORMAT[str(precision)])
 
 
 def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
@@ -52,11 +45,11 @@ def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
 
     def basis(row) -> str:
         if pd.notna(row["start_start"]):
-            return "began " + fmt_date(row["start_start"], row["start_precision"])
+            return "began " + fmt_when(row["start_start"], row["start_precision"])
         if pd.notna(row["end_start"]):
-            return "ended " + fmt_date(row["end_start"], row["end_precision"]) + \
+            return "ended " + fmt_when(row["end_start"], row["end_precision"]) + \
                 " (start not dated)"
-        return "listed as a sponsor on " + fmt_date(row["as_of_start"], row["as_of_precision"]) \
+        return "listed as a sponsor " + fmt_when(row["as_of_start"], row["as_of_precision"]) \
             + " (start not dated)"
 
     fs["basis"] = fs.apply(basis, axis=1)
