@@ -85,6 +85,17 @@ def fmt_when(ts: pd.Timestamp, precision: str) -> str:
     return ("on " if str(precision) == "day" else "in ") + text
 
 
+def fmt_people(value: float) -> str:
+    """A count of people as a comma-separated whole number: 3192 -> '3,192'.
+
+    The course's one rule for people (committers, researchers, staff), so every chapter
+    quotes the same figure the same way; compare :func:`fmt_count` for large counts of
+    things (models, users)."""
+    if pd.isna(value):
+        raise ValueError("fmt_people: no value")
+    return f"{value:,.0f}"
+
+
 def fmt_count(value: float) -> str:
     """2,000,000 -> '2M'; 170 -> '170'."""
     for size, suffix in ((1e6, "M"), (1e3, "K")):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..course import fmt_count
+from ..course import fmt_count, fmt_people
 from ..data import Dataset, load_dataset
 from ..render import Figure
 
@@ -336,7 +336,7 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     downloads = metric.loc["sklearn-downloads-2026-05", "value"]
 
     def whole(metric_id: str) -> str:
-        return f"{metric.loc[metric_id, 'value']:,.0f}"
+        return fmt_people(metric.loc[metric_id, "value"])
 
     return {
         "hub_first": fmt_count(s["first_value"]),
@@ -349,6 +349,8 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "hub_interview": fmt_count(s["interview_value"]),
         "hub_interview_date": s["interview_date"].strftime("%B %Y"),
         "hub_conflict_ratio": f"{s['conflict_ratio']:g}",
+        "hub_conflict_phrase": ("half the interview's figure" if s["conflict_ratio"] == 2
+                                else f"the interview's figure divided by {s['conflict_ratio']:g}"),
         "hub_docs_gap": interview_gap_text(ds),
         "hub_datasets_last": fmt_count(metric.loc["hf-datasets-2026-05", "value"]),
         "hub_spaces_last": fmt_count(metric.loc["hf-spaces-2026-05", "value"]),
