@@ -68,5 +68,42 @@ def add_year_suffixes(entries) -> dict[str, str]:
 
 def builder_inited(app) -> None:
     """Sphinx hook (after sphinxcontrib-bibtex has parsed the .bib files)."""
-    domain = app.env.get_domain("cite")
+    from sphinx.errors import ExtensionError
+
+    try:
+        domain = app.env.get_domain("cite")
+    except ExtensionError:  # sphinxcontrib-bibtex not loaded: nothing to letter
+        return
     add_year_suffixes(domain.bibdata.data.entries)
+
+
+# ------------------------------------------------ labels of the bibliography page
+
+def _label(entry) -> str:
+    """"OpenAI, 2019a": the label the bibliography shows, as the citations print it."""
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "")
+             for p in people] or [entry.key]
+    who = names[0] if len(names) == 1 else (
+        f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+
+
+def register() -> None:
+    """Register the pybtex styles ``osai_author_year`` (labels) and ``osai`` (the alpha
+    formatting style with those labels), so the bibliography lists "[OpenAI, 2019a]"
+    where a citation reads "(OpenAI, 2019a)"."""
+    from pybtex.plugin import register_plugin
+    from pybtex.style.formatting.alpha import Style as AlphaStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    class AuthorYearLabelStyle(BaseLabelStyle):
+        def format_labels(self, sorted_entries):
+            for entry in sorted_entries:
+                yield _label(entry)
+
+    class Style(AlphaStyle):
+        default_label_style = "osai_author_year"
+
+    register_plugin("pybtex.style.labels", "osai_author_year", AuthorYearLabelStyle, force=True)
+    register_plugin("pybtex.style.formatting", "osai", Style, force=True)

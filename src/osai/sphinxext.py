@@ -98,5 +98,6 @@ def setup(app: Sphinx) -> dict:
     # after sphinxcontrib-bibtex (priority 500) has parsed the .bib files
     from . import bibyears
 
+    bibyears.register()
     app.connect("builder-inited", bibyears.builder_inited, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}
