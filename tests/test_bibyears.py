@@ -29,3 +29,21 @@ def test_works_of_one_author_and_year_get_letters_by_title_and_keys_of_one_sourc
     # the parsed data are cached between builds: a second run adds no second letter
     add_year_suffixes(data.entries)
     assert {k: e.fields["year"] for k, e in data.entries.items()} == years
+
+
+def test_the_book_has_one_bibliography_key_per_source():
+    """Two keys for one source would list it twice in the bibliography."""
+    import yaml
+    from pybtex.database import parse_file
+
+    from osai.bibyears import _work
+    from osai.paths import course_root
+
+    root = course_root()
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    seen: dict[str, str] = {}
+    for name in config["bibtex_bibfiles"]:
+        for key, entry in parse_file(str(root / name)).entries.items():
+            work = _work(key, entry)
+            assert work not in seen, f"{name}: {key} repeats source {work} (cite {seen[work]})"
+            seen[work] = key
