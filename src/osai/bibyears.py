@@ -80,13 +80,11 @@ def builder_inited(app) -> None:
 # ------------------------------------------------ labels of the bibliography page
 
 def _label(entry) -> str:
-    """"OpenAI, 2019a": the label the bibliography shows, as the citations print it."""
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "")
-             for p in people] or [entry.key]
-    who = names[0] if len(names) == 1 else (
-        f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
-    return f"{who}, {entry.fields.get('year', 'n.d.')}"
+    """"OpenAI, 2019a": the label the bibliography shows, as the citations print it (the
+    same rule as the notebook export's references; LaTeX such as ``\\&`` decoded)."""
+    from .notebook_export import _author_year
+
+    return _author_year(entry)
 
 
 def register() -> None:
