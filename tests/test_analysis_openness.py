@@ -85,6 +85,8 @@ def test_chapter_numbers_come_from_data():
     n = openness.chapter_numbers()
     assert n["hub_first"] == "50K" and n["hub_peak"] == "2M"
     assert n["hub_interview"] == "100K" and n["hub_conflict_ratio"] == "2"
+    assert n["hub_conflict_phrase"] == "half the interview's figure"
+    assert n["sklearn_committers"] == "3,192" and n["bigscience_researchers"] == "1,000"
     assert n["osaid_date"] == "28 October 2024"
     assert n["llama_limit"] == "700M"
     assert n["sklearn_committers"] == "3,192" and n["tf_contributors"] == "1,200"

@@ -301,6 +301,10 @@ def test_glued_money_dates_and_large_counts_match_the_data():
     for (chapter, name), text in glued_values().items():
         if text in atoms:
             continue
+        # a date glued with its preposition (osai.course.fmt_when): "on" only before a day
+        when = re.fullmatch(r"(in|on) (.+)", text)
+        if when and when[2] in atoms and (when[1] == "on") == bool(re.match(r"\d{1,2} ", when[2])):
+            continue
         if derived_ok.search(text) and not re.search(r"[$%]|EUR|[KMB]$", text):
             continue
         unmatched.append(f"{chapter}:{name} = {text!r}")

@@ -216,6 +216,12 @@ def test_weighted_ranking_changes_order_with_weights(ds):
         explore.weighted_ranking({"popularity": 1}, ds)
 
 
+def test_ranking_table_shows_names_and_two_decimals(ds):
+    html = explore.ranking_table({d: 1 for d in DIMS}, ds).data
+    assert "<th scope=\"row\">1</th><td>scikit-learn</td><td>4.00</td>" in html
+    assert "sklearn" not in html and "4.000000" not in html
+
+
 WEIGHT_CASES = [
     {d: 1 for d in DIMS},
     {"speed": 5, "funding_stability": 5},

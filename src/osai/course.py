@@ -63,6 +63,39 @@ def fmt_money(value: float, currency: str = "USD") -> str:
     return f"{symbol}{value:,.0f}"
 
 
+_PRECISION_FORMAT = {"year": "%Y", "month": "%B %Y", "day": "%-d %B %Y"}
+
+
+def fmt_date(ts: pd.Timestamp, precision: str) -> str:
+    """A date at its own precision, month names in full: 2012-08 -> 'August 2012';
+    2023-08-24 -> '24 August 2023'; 2010 -> '2010'."""
+    if pd.isna(ts):
+        return ""
+    if str(precision) not in _PRECISION_FORMAT:
+        raise ValueError(f"unknown date precision {precision!r} "
+                         f"(expected one of {', '.join(_PRECISION_FORMAT)})")
+    return ts.strftime(_PRECISION_FORMAT[str(precision)])
+
+
+def fmt_when(ts: pd.Timestamp, precision: str) -> str:
+    """The date with the preposition prose needs: 'on 24 August 2023', 'in December 2019'."""
+    text = fmt_date(ts, precision)
+    if not text:
+        return ""
+    return ("on " if str(precision) == "day" else "in ") + text
+
+
+def fmt_people(value: float) -> str:
+    """A count of people as a comma-separated whole number: 3192 -> '3,192'.
+
+    The course's one rule for people (committers, researchers, staff), so every chapter
+    quotes the same figure the same way; compare :func:`fmt_count` for large counts of
+    things (models, users)."""
+    if pd.isna(value):
+        raise ValueError("fmt_people: no value")
+    return f"{value:,.0f}"
+
+
 def fmt_count(value: float) -> str:
     """2,000,000 -> '2M'; 170 -> '170'."""
     for size, suffix in ((1e6, "M"), (1e3, "K")):

@@ -7,6 +7,8 @@
 * Offers every notebook chapter as an ``.ipynb`` download generated at build time (no
   outputs, MyST resolved to plain Markdown by :mod:`osai.notebook_export`), through
   sphinx-book-theme's download menu.
+* Letters the years of works that one author published in one year ("2025a", "2025b"),
+  so author-year citations can be told apart (:mod:`osai.bibyears`).
 * Checks, at the end of the build, that every page of ``_toc.yml`` was written, so a build
   that silently produced nothing fails loudly.
 * Keeps pages light (``osai.pageweight``; maths are MathML from ``osai.mathml``): the
@@ -93,4 +95,9 @@ def setup(app: Sphinx) -> dict:
     # before sphinx-book-theme builds its download menu (default priority 500)
     app.connect("html-page-context", _offer_ipynb, priority=400)
     app.connect("build-finished", _check_pages)
+    # after sphinxcontrib-bibtex (priority 500) has parsed the .bib files
+    from . import bibyears
+
+    bibyears.register()
+    app.connect("builder-inited", bibyears.builder_inited, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.1"}

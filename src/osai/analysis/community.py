@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import ORG_COLOURS, org_scales
+from ..course import fmt_date, fmt_when  # fmt_date re-exported: the chapters' date format
 from ..data import Dataset, load_dataset
 from ..render import Figure
 
@@ -17,7 +18,6 @@ COMMUNITY = ("opencv", "sklearn")
 FUNDER_TYPES = ["grant programme", "research institute", "public programme", "corporate sponsor",
                 "foundation", "consortium", "spin-off", "donations", "pledge",
                 "strategic investment", "venture round"]
-_PRECISION_FORMAT = {"year": "%Y", "month": "%b %Y", "day": "%-d %b %Y"}
 
 
 def scales_for(names) -> tuple[alt.Scale, alt.Scale]:
@@ -29,13 +29,6 @@ def scales_for(names) -> tuple[alt.Scale, alt.Scale]:
     idx = [full_c["domain"].index(n) for n in names]
     return (alt.Scale(domain=names, range=[full_c["range"][i] for i in idx]),
             alt.Scale(domain=names, range=[full_s["range"][i] for i in idx]))
-
-
-def fmt_date(ts: pd.Timestamp, precision: str) -> str:
-    """A date at its own precision: 2012-08 -> 'Aug 2012'; 2010 -> '2010'."""
-    if pd.isna(ts):
-        return ""
-    return ts.strftime(_PRECISION_FORMAT[str(precision)])
 
 
 def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
@@ -52,11 +45,11 @@ def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
 
     def basis(row) -> str:
         if pd.notna(row["start_start"]):
-            return "began " + fmt_date(row["start_start"], row["start_precision"])
+            return "began " + fmt_when(row["start_start"], row["start_precision"])
         if pd.notna(row["end_start"]):
-            return "ended " + fmt_date(row["end_start"], row["end_precision"]) + \
+            return "ended " + fmt_when(row["end_start"], row["end_precision"]) + \
                 " (start not dated)"
-        return "listed as a sponsor on " + fmt_date(row["as_of_start"], row["as_of_precision"]) \
+        return "listed as a sponsor " + fmt_when(row["as_of_start"], row["as_of_precision"]) \
             + " (start not dated)"
 
     fs["basis"] = fs.apply(basis, axis=1)
@@ -130,13 +123,20 @@ def funding_timeline(ds: Dataset | None = None, org_ids=COMMUNITY, *,
                          title="Who has paid for OpenCV and scikit-learn, 1999 to 2025")
              .configure_legend(orient="bottom", direction="horizontal"))
     first = fs.groupby("org_name")["plot_date"].min().dt.year
+    listed = fs[fs["basis"].str.startswith("listed")]
+    placed = ""
+    if len(listed):
+        names = list(listed["funder"])
+        names = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+        placed = (f" The sponsors {names} are placed at "
+                  f"{fmt_date(listed['plot_date'].min(), listed['as_of_precision'].iloc[0])}, "
+                  "the date of the page that lists them, because their start dates are not "
+                  "known.")
     alt_text = (
         f"Timeline of {len(fs)} funders of OpenCV and scikit-learn. "
         + "; ".join(f"{name}: {n} funders, the first dated {first[name]}"
                     for name, n in fs.groupby("org_name").size().items())
-        + ". OpenCV's company sponsors NVIDIA, AMD, Itseez, Xperience AI and SIAIRS are placed "
-        "at July 2022, the date of the contributors page that lists them, because their "
-        "start dates are not known. A drop-down filters the funders by type.")
+        + "." + placed + " A drop-down filters the funders by type.")
     table = fs[["funder", "funder_type", "org_name", "basis", "source_ids"]].rename(columns={
         "funder": "Funder", "funder_type": "Type", "org_name": "Project", "basis": "Dated",
         "source_ids": "Sources"})
@@ -173,8 +173,11 @@ def who_pays_matrix(ds: Dataset | None = None, *, width: int = 380) -> Figure:
                                              for r in sub.itertuples()))
     alt_text = ("Grid of the number of recorded funders of each type per organisation. "
                 + "; ".join(parts) + ".")
-    table = counts.pivot_table(index="funder_type", columns="org_name", values="funders",
-                               fill_value=0).reindex(index=types, columns=orgs).reset_index()
+    table = (counts.pivot_table(index="funder_type", columns="org_name", values="funders",
+                                aggfunc="sum", fill_value=0)
+             .reindex(index=types, columns=orgs, fill_value=0).astype(int))
+    # whole counts, and a blank cell where none is recorded (as the figure caption says)
+    table = table.apply(lambda col: col.map(lambda n: str(n) if n else "")).reset_index()
     table = table.rename(columns={"funder_type": "Type of funder"})
     table.columns.name = None
     return Figure(chart, alt_text, table, "Recorded funders by type and organisation")

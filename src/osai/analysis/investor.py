@@ -10,6 +10,7 @@ import pandas as pd
 from ..charts import ORG_COLOURS
 from ..data import Dataset, load_dataset
 from ..render import Figure
+from ..course import fmt_when
 from .community import fmt_date, funding_frame, scales_for
 
 INVESTOR = ("openai", "hf")
@@ -24,8 +25,11 @@ def money_in(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
     ds = ds or load_dataset()
     fs = funding_frame(ds, org_ids)
     fs = fs[fs["amount"].notna() & (fs["currency"] == "USD")].copy()
-    fs["date_label"] = [fmt_date(t, p if pd.notna(p) else q) for t, p, q in
-                        zip(fs["plot_date"], fs["start_precision"], fs["as_of_precision"])]
+    precision = [p if pd.notna(p) else q
+                 for p, q in zip(fs["start_precision"], fs["as_of_precision"])]
+    fs["date_label"] = [fmt_date(t, p) for t, p in zip(fs["plot_date"], precision)]
+    # the date with its preposition for prose: "on 24 August 2023", "in December 2019"
+    fs["date_when"] = [fmt_when(t, p) for t, p in zip(fs["plot_date"], precision)]
     names = {"hf-fund-series-a": "Series A", "hf-fund-series-b": "Series B",
              "hf-fund-series-c": "Series C", "hf-fund-series-d": "Series D",
              "openai-fund-pledge": "pledge (not paid)",
@@ -36,6 +40,7 @@ def money_in(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
     total = fs["funder_type"] == "donations"
     fs.loc[total, "date_label"] = [f"{a.year} to {b.year}" for a, b in
                                    zip(fs.loc[total, "start_start"], fs.loc[total, "as_of_start"])]
+    fs.loc[total, "date_when"] = "from " + fs.loc[total, "date_label"]
     fs.loc[total, "plot_date"] = fs.loc[total, "as_of_start"]
     fs["date_iso"] = fs["plot_date"].dt.strftime("%Y-%m-%d")
     fs["amount_label"] = fs["amount"].map(_money)
@@ -214,7 +219,7 @@ def structures_frame(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFram
     s["org_name"] = s["org_id"].map(ds.organisations["name"]).astype(str)
     s["end_draw"] = s["end_start"].fillna(CHECKED)
     s["start_label"] = [fmt_date(t, p) for t, p in zip(s["start_start"], s["start_precision"])]
-    s["end_label"] = [fmt_date(t, p) if pd.notna(t) else "still in place (checked Nov 2026)"
+    s["end_label"] = [fmt_date(t, p) if pd.notna(t) else "still in place (checked November 2026)"
                       for t, p in zip(s["end_start"], s["end_precision"])]
     s["start_iso"] = s["start_start"].dt.strftime("%Y-%m-%d")
     s["end_iso"] = s["end_draw"].dt.strftime("%Y-%m-%d")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..course import fmt_count
+from ..course import fmt_count, fmt_people
 from ..data import Dataset, load_dataset
 from ..render import Figure
 
@@ -130,7 +130,7 @@ def hub_growth_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
                         scale=alt.Scale(domain=["Hub documentation (primary)",
                                                 "CEO interview (secondary)"],
                                         range=["circle", "triangle-up"])),
-        tooltip=[alt.Tooltip("date_iso:T", title="As of", format="%d %b %Y"),
+        tooltip=[alt.Tooltip("date_iso:T", title="As of", format="%-d %B %Y"),
                  alt.Tooltip("label:N", title="Models"),
                  alt.Tooltip("reported_by:N", title="Reported by"),
                  alt.Tooltip("source_id:N", title="Source")],
@@ -301,7 +301,7 @@ def spectrum_chart(ds: Dataset | None = None, *, width: int = 450) -> Figure:
                         legend=None),
         tooltip=[alt.Tooltip("name:N", title="Release"),
                  alt.Tooltip("developer:N", title="Developer"),
-                 alt.Tooltip("date_iso:T", title="Date", format="%d %b %Y"),
+                 alt.Tooltip("date_iso:T", title="Date", format="%-d %B %Y"),
                  alt.Tooltip("licence:N", title="Licence"),
                  alt.Tooltip("weights:N", title="Weights"),
                  alt.Tooltip("code:N", title="Code"),
@@ -336,7 +336,7 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     downloads = metric.loc["sklearn-downloads-2026-05", "value"]
 
     def whole(metric_id: str) -> str:
-        return f"{metric.loc[metric_id, 'value']:,.0f}"
+        return fmt_people(metric.loc[metric_id, "value"])
 
     return {
         "hub_first": fmt_count(s["first_value"]),
@@ -349,6 +349,8 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "hub_interview": fmt_count(s["interview_value"]),
         "hub_interview_date": s["interview_date"].strftime("%B %Y"),
         "hub_conflict_ratio": f"{s['conflict_ratio']:g}",
+        "hub_conflict_phrase": ("half the interview's figure" if s["conflict_ratio"] == 2
+                                else f"the interview's figure divided by {s['conflict_ratio']:g}"),
         "hub_docs_gap": interview_gap_text(ds),
         "hub_datasets_last": fmt_count(metric.loc["hf-datasets-2026-05", "value"]),
         "hub_spaces_last": fmt_count(metric.loc["hf-spaces-2026-05", "value"]),

@@ -577,10 +577,12 @@ def funding_concentration(ds: Dataset | None = None) -> pd.DataFrame:
 def hub_doubling_months(ds: Dataset | None = None, source_id: str = "S36") -> dict:
     """How fast Hugging Face's Hub grew, from its own documentation's model counts.
 
-    Uses only ``hub_models`` rows from ``source_id`` (the Hub docs' history), first and last
-    by date, and returns their dates and values, the months between them and the implied
-    doubling time in months (constant growth assumed).  The counts are lower bounds ("over
-    N"), so the growth rate is approximate.
+    Uses only ``hub_models`` rows from ``source_id`` (the Hub docs' history): the first by
+    date, and the first row that reaches the highest count (a later page that repeats the
+    same "over N" adds no growth, so measuring to it would understate the rate).  Returns
+    their dates and values, the months between them and the implied doubling time in months
+    (constant growth assumed).  The counts are lower bounds ("over N"), so the growth rate is
+    approximate.
     """
     import math
 
@@ -589,7 +591,8 @@ def hub_doubling_months(ds: Dataset | None = None, source_id: str = "S36") -> di
     rows = m[(m.metric == "hub_models") & (m.source_id == source_id)].sort_values("as_of_start")
     if len(rows) < 2:
         raise ValueError(f"metrics.csv: fewer than two hub_models rows from {source_id}")
-    first, last = rows.iloc[0], rows.iloc[-1]
+    first = rows.iloc[0]
+    last = rows[rows.value == rows.value.max()].iloc[0]
     months = ((last.as_of_start.year - first.as_of_start.year) * 12
               + last.as_of_start.month - first.as_of_start.month)
     ratio = float(last.value) / float(first.value)

@@ -91,6 +91,17 @@ def weighted_ranking(weights: Mapping[str, float], ds: Dataset | None = None) ->
     return pd.DataFrame(rows)[["rank", "org_id", "name", "weighted_score"]]
 
 
+def ranking_table(weights: Mapping[str, float], ds: Dataset | None = None):
+    """:func:`weighted_ranking` as the chapter shows it: an accessible table of rank,
+    organisation and weighted score to two decimal places (no index, no ids)."""
+    from ..course import html_table
+
+    r = weighted_ranking(weights, ds)
+    table = pd.DataFrame({"Rank": r["rank"].astype(int), "Organisation": r["name"],
+                          "Weighted score": r["weighted_score"].map(lambda v: f"{v:.2f}")})
+    return html_table(table, "Your ranking: weighted mean of the course's scores")
+
+
 def tradeoff_weighing(ds: Dataset | None = None, *, default_weight: int = 1) -> render.Figure:
     """Exercise 3: six sliders weight the course's assessments; the bars re-rank.
 
