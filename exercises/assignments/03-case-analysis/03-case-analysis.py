@@ -153,7 +153,7 @@ print("OpenAI funding events:", funding_events(events, "openai"))
 # researchers on public grants (the Inria team that took over in 2010, `sklearn-release`)
 # and a Google Summer of Code project at the start (`sklearn-gsoc`, 2007). The
 # consortium at Fondation Inria (`sklearn-consortium`, 2018-09-17) let companies sponsor
-# the project through a foundation and so employ core maintainers full time, without
+# the project through a foundation and so employ core maintainers, without
 # selling anything and without giving sponsors control: decisions stay with the
 # community governance. The problem was the maintenance burden of a very widely used
 # library resting on people whose jobs were not maintenance.
@@ -174,13 +174,13 @@ print("OpenAI funding events:", funding_events(events, "openai"))
 # Write your answer in the cell below.
 
 # %% [markdown] grading={"kind": "manual", "id": "answer-trade-offs", "points": 4}
-# *Model answer.* Openness: the consortium keeps everything BSD-licensed; OpenAI moved
-# from releasing to API access (`openai-api`). Control: sponsors of the consortium buy
-# no decision rights, while investors in the capped-profit company get returns (capped at
-# 100x) and Microsoft became a major partner (`openai-microsoft-2019`). Funding
-# stability: sponsorship is small and must be renewed, which is one reason a company
-# (Probabl, `sklearn-probabl`) appeared later; OpenAI gained billions but depends on
-# them. Mission drift: the consortium risks little drift; OpenAI's later restructurings
+# *Model answer.* Openness: under the consortium everything stayed BSD-licensed; OpenAI
+# moved from releasing to API access (`openai-api`). Independence from investors:
+# sponsors of the consortium bought no decision rights, while investors in the
+# capped-profit company get returns (capped at 100x) and Microsoft became a major partner
+# (`openai-microsoft-2019`). Funding stability: sponsorship lasts only as long as sponsors
+# keep paying, which is one reason a company (Probabl, `sklearn-probabl`) appeared later;
+# OpenAI gained billions but depends on them. Mission drift: the consortium risks little drift; OpenAI's later restructurings
 # (`openai-pbc`) show the pressure investor money put on the non-profit mission.
 
 # %% [markdown] grading={"kind": "prompt", "id": "q5-prompt"}
