@@ -184,6 +184,21 @@ _COL = {"swatch": 4, "org": 14, "when": 98, "aspect": 190, "what": 304, "bar": 5
 _COMPARISON_WIDTH = 664
 
 
+def _lines_for_choice(lines: pd.DataFrame, info: pd.DataFrame, org_test: str) -> alt.Chart:
+    """The chart's lines for the chosen dimension and ticked organisations, numbered in
+    order (``row``), with each fact's full text looked up: shared by both layouts."""
+    return (
+        alt.Chart(lines)
+        .transform_filter(f"datum.dimension == dimension && ({org_test})")
+        .transform_lookup(lookup="fact_order",
+                          from_=alt.LookupData(info, "fact_order",
+                                               ["what", "sources", "full_when", "full_aspect",
+                                                "aria"]))
+        .transform_window(row="row_number()",
+                          sort=[alt.SortField("fact_order"), alt.SortField("line_no")])
+    )
+
+
 def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     """Exercise 1: choose organisations and a dimension; see the sourced facts.
 
@@ -215,16 +230,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     org_test = " || ".join(f"(datum.org_id == '{o}' && show_{o})" for o in ORG_IDS)
     none_ticked = " && ".join(f"!show_{o}" for o in ORG_IDS)
 
-    base = (
-        alt.Chart(lines)
-        .transform_filter(f"datum.dimension == dimension && ({org_test})")
-        .transform_lookup(lookup="fact_order",
-                          from_=alt.LookupData(info, "fact_order",
-                                               ["what", "sources", "full_when", "full_aspect",
-                                                "aria"]))
-        .transform_window(row="row_number()",
-                          sort=[alt.SortField("fact_order"), alt.SortField("line_no")])
-    )
+    base = _lines_for_choice(lines, info, org_test)
     y = alt.Y("row:O", axis=None)
     tooltip = [
         alt.Tooltip("org_name:N", title="Organisation"),
@@ -324,16 +330,7 @@ def _stacked_comparison(facts, info, params, org_test, none_ticked, tooltip, max
         else bar_x + max(1.0, bar_w * float(a) / max_usd))
     lines["bar_start"] = bar_x
     colour, shape = org_scales()
-    base = (
-        alt.Chart(lines)
-        .transform_filter(f"datum.dimension == dimension && ({org_test})")
-        .transform_lookup(lookup="fact_order",
-                          from_=alt.LookupData(info, "fact_order",
-                                               ["what", "sources", "full_when", "full_aspect",
-                                                "aria"]))
-        .transform_window(row="row_number()",
-                          sort=[alt.SortField("fact_order"), alt.SortField("line_no")])
-    )
+    base = _lines_for_choice(lines, info, org_test)
     y = alt.Y("row:O", axis=None)
     rules = base.transform_filter("datum.first").mark_rule(
         color="#d0d0d0", strokeWidth=1, aria=False).encode(
