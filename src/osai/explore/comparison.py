@@ -199,6 +199,21 @@ def _lines_for_choice(lines: pd.DataFrame, info: pd.DataFrame, org_test: str) ->
     )
 
 
+def _fact_separators(base: alt.Chart, y: alt.Y, tooltip: list,
+                     width: int) -> tuple[alt.Chart, alt.Chart]:
+    """A grey rule above each fact's first line and the organisation's colour-and-shape
+    swatch beside it: the same in both layouts."""
+    colour, shape = org_scales()
+    first = base.transform_filter("datum.first")
+    rules = first.mark_rule(color="#d0d0d0", strokeWidth=1, aria=False).encode(
+        y=alt.Y("row:O", axis=None, bandPosition=0), x=alt.value(0), x2=alt.value(width))
+    swatch = first.mark_point(filled=True, size=60, opacity=1, aria=False).encode(
+        x=alt.value(_COL["swatch"]), y=y,
+        color=alt.Color("org_name:N", scale=colour, legend=None),
+        shape=alt.Shape("org_name:N", scale=shape, legend=None), tooltip=tooltip)
+    return rules, swatch
+
+
 def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     """Exercise 1: choose organisations and a dimension; see the sourced facts.
 
@@ -217,7 +232,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
         else _COL["bar"] + max(1.0, _COL["bar_width"] * float(a) / max_usd))
     lines["bar_start"] = _COL["bar"]
     names = _org_names(ds)
-    colour, shape = org_scales()
+    colour = org_scales()[0]
 
     dimension = alt.param(
         name="dimension", value="founding",
@@ -246,15 +261,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
                               aria=False).encode(
             x=alt.value(x), y=y, text=alt.Text(f"{field}:N"), tooltip=tooltip)
 
-    rules = base.transform_filter("datum.first").mark_rule(
-        color="#d0d0d0", strokeWidth=1, aria=False).encode(
-        y=alt.Y("row:O", axis=None, bandPosition=0), x=alt.value(0),
-        x2=alt.value(_COMPARISON_WIDTH))
-    swatch = base.transform_filter("datum.first").mark_point(
-        filled=True, size=60, opacity=1, aria=False).encode(
-        x=alt.value(_COL["swatch"]), y=y,
-        color=alt.Color("org_name:N", scale=colour, legend=None),
-        shape=alt.Shape("org_name:N", scale=shape, legend=None), tooltip=tooltip)
+    rules, swatch = _fact_separators(base, y, tooltip, _COMPARISON_WIDTH)
     # one item per fact, read by screen readers as the whole fact with its sources
     org_text = base.transform_filter("datum.first").mark_text(
         align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=80,
@@ -329,17 +336,10 @@ def _stacked_comparison(facts, info, params, org_test, none_ticked, tooltip, max
         lambda a: None if a is None or pd.isna(a)
         else bar_x + max(1.0, bar_w * float(a) / max_usd))
     lines["bar_start"] = bar_x
-    colour, shape = org_scales()
+    colour = org_scales()[0]
     base = _lines_for_choice(lines, info, org_test)
     y = alt.Y("row:O", axis=None)
-    rules = base.transform_filter("datum.first").mark_rule(
-        color="#d0d0d0", strokeWidth=1, aria=False).encode(
-        y=alt.Y("row:O", axis=None, bandPosition=0), x=alt.value(0), x2=alt.value(width))
-    swatch = base.transform_filter("datum.first").mark_point(
-        filled=True, size=60, opacity=1, aria=False).encode(
-        x=alt.value(_COL["swatch"]), y=y,
-        color=alt.Color("org_name:N", scale=colour, legend=None),
-        shape=alt.Shape("org_name:N", scale=shape, legend=None), tooltip=tooltip)
+    rules, swatch = _fact_separators(base, y, tooltip, width)
     head = base.transform_filter("datum.first").mark_text(
         align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=bar_x - 20,
         description="Facts for the chosen dimension and organisations").encode(
