@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def _pages() -> list[str]:
     if not browser.BUILD.is_dir():
         return []
-    skip = ("vendor/", "_sources/", "_static/", "_images/", "test-artifacts/")
+    skip = ("vendor/", "_sources/", "_static/", "_images/")
     return sorted(
         p.relative_to(browser.BUILD).as_posix()
         for p in browser.BUILD.rglob("*.html")

@@ -355,12 +355,13 @@ def test_page_with_other_widgets_loads_the_widget_manager(audited_page, book_url
     page_html = (html[:match.start(2)] + json.dumps(state).replace("</", "<\\/")
                  + html[match.end(2):])
     page_html = page_html.replace("</article>", view + "</article>", 1)
-    # same folder depth as the chapter, so its relative links work; not a built page
-    target = book_dir / "test-artifacts" / "with-slider.html"
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(page_html, encoding="utf-8")
+    # served by the browser itself (route), never written into the build, at the chapter's
+    # folder depth so its relative links reach the real book
+    url = book_url + "test-artifacts/with-slider.html"
     page, audit = audited_page
-    page.goto(book_url + "test-artifacts/with-slider.html")
+    page.route(url, lambda route: route.fulfill(status=200, body=page_html,
+                                                content_type="text/html; charset=utf-8"))
+    page.goto(url)
     page.wait_for_selector(".widget-subarea .widget-slider", timeout=30_000)
     page.wait_for_selector(".widget-subarea .osai-quiz .osai-quiz-q", timeout=30_000)
     assert page.locator(".osai-quiz").count() == 1  # drawn once, by the manager
