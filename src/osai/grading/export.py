@@ -1,4 +1,4 @@
-"""``osai grade export`` and ``osai grade plot``: the gradebook as CSV and as charts."""
+"""``osai grade export``: the gradebook as CSV (``grade_rows`` also feeds ``osai grade plot``)."""
 
 from __future__ import annotations
 
@@ -58,45 +58,3 @@ def export_grades(course: Course, output: Path | None = None,
     rows = grade_rows(course, assignments)
     path = output or course.workdir / "grades.csv"
     return write_rows(path, EXPORT_FIELDS, rows)
-
-
-def grade_chart(rows: list[dict[str, Any]], assignment: str):
-    """An Altair histogram of one assignment's scores, as a percentage of the maximum."""
-    import altair as alt
-    import pandas as pd
-
-    frame = pd.DataFrame([r for r in rows if r["assignment"] == assignment])
-    if frame.empty:
-        frame = pd.DataFrame({"student_id": [], "score": [], "max_score": [], "status": []})
-    frame = frame.assign(percent=(100 * frame["score"] / frame["max_score"]).round(1))
-    mean = float(frame["percent"].mean()) if len(frame) else 0.0
-    title = alt.TitleParams(f"{assignment}: grade distribution",
-                            subtitle=f"{len(frame)} students, mean {mean:.1f}% of the maximum")
-    bars = alt.Chart(frame).mark_bar().encode(
-        x=alt.X("percent:Q", bin=alt.Bin(extent=[0, 100], step=10),
-                title="Score (% of the maximum)"),
-        y=alt.Y("count():Q", title="Students"),
-        tooltip=[alt.Tooltip("count():Q", title="Students")],
-    )
-    rule = alt.Chart(pd.DataFrame({"mean": [mean]})).mark_rule(strokeDash=[4, 3]).encode(
-        x="mean:Q", tooltip=[alt.Tooltip("mean:Q", format=".1f", title="Mean (%)")])
-    return (bars + rule).properties(title=title, width=420, height=240)
-
-
-def plot_grades(course: Course, assignments: Sequence[str] | None = None,
-                inline: bool = True) -> list[Path]:
-    """Save each assignment's grade distribution as ``reports/<a>-grades.html``.
-
-    ``inline`` embeds the Vega JavaScript so the page works offline.
-    """
-    if not course.db_path.is_file():
-        raise GradingError(f"no gradebook at {course.db_path}; release and autograde first")
-    rows = grade_rows(course, assignments)
-    names = sorted({r["assignment"] for r in rows} | set(assignments or []))
-    paths = []
-    course.reports_dir.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        path = course.reports_dir / f"{name}-grades.html"
-        grade_chart(rows, name).save(str(path), inline=inline)
-        paths.append(path)
-    return paths

@@ -4,7 +4,8 @@
 * :mod:`.collect`: ``collect`` (LMS downloads in, entry by entry, with a report);
 * :mod:`.autograde`: ``autograde`` (each submission in its own sandbox);
 * :mod:`.feedback`: ``feedback`` (per-student HTML, hidden tests removed);
-* :mod:`.export`: ``export_grades`` and ``plot_grades``;
+* :mod:`.export`: ``export_grades``;
+* :mod:`.plot`: ``plot_grades``;
 * :mod:`.common`: what they share (outcomes and their report, student ids, logs).
 
 Errors are raised as :class:`~osai.grading.course.GradingError` naming the assignment and
@@ -18,9 +19,10 @@ from .collect import COLLECT_PRESETS, CollectLimits, collect
 from .common import (MAX_NOTEBOOK_BYTES, OUTCOME_FIELDS, STATUS_HELP, STATUSES, STUDENT_ID,
                      Outcome, outcome_paths, read_outcomes, submitted_students, summary,
                      write_outcomes)
-from .export import EXPORT_FIELDS, export_grades, grade_chart, grade_rows, plot_grades
+from .export import EXPORT_FIELDS, export_grades, grade_rows
 from .feedback import (FeedbackOutcome, feedback, feedback_report_path, feedback_summary,
                        hidden_lines, hidden_text_in)
+from .plot import grade_chart, plot_grades
 from .release import release
 
 __all__ = [
