@@ -74,8 +74,8 @@ def _report(args: argparse.Namespace) -> int:
         print("error: no usable answer in the inputs; no report written", file=sys.stderr)
         return 1
     path = write_report(report, banks, args.out, url)
-    print(f"{path}: {len(report.answers)} answers from {report.learners} learners, "
-          f"{len(report.skips)} skipped")
+    print(f"{path}: {len(report.answers)} answer(s) from {report.learners} learner(s), "
+          f"{len(report.skips)} input(s) or part(s) skipped")
     return 0
 
 

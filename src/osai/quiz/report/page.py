@@ -109,8 +109,9 @@ def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStat
         "style-src 'unsafe-inline'; img-src data:\">\n"
         "<title>Quiz class report</title>\n"
         f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n<h1>Quiz class report</h1>\n"
-        f'<p id="summary">{n_answers} answers from {n_learners} learners, '
-        f"{sum(len(r) for r in stats.values())} questions in {len(stats)} chapters.</p>\n"
+        f'<p id="summary">{n_answers} answer(s) from {n_learners} learner(s), '
+        f"{sum(len(r) for r in stats.values())} question(s) in {len(stats)} chapter(s)."
+        "</p>\n"
         "<section id=\"missed\">\n<h2>Five most-missed questions</h2>\n"
         f"{missed_html}\n</section>\n{chapters}\n"
         f"<section id=\"skipped\">\n<h2>Inputs left out</h2>\n{skip_html}\n</section>\n"
