@@ -147,6 +147,16 @@ def test_canvas_id_column_and_assignment_ids(workdir, tmp_path):
     assert {r[2] for r in rows} == {"ada", "bo", "cy", "'-dee"} and {r[3] for r in rows} == {""}
 
 
+def test_missing_as_zero(workdir, tmp_path):
+    code = grade_main(["export", "--workdir", str(workdir), "--output", str(tmp_path / "g.csv"),
+                       "--format", "moodle", "--missing-as-zero"])
+    assert code == 0
+    header, *rows = _read(tmp_path / "g-moodle.csv")
+    by = {r[0]: dict(zip(header, r)) for r in rows}
+    assert by["cy"]["01-data-analysis"] == "0" and by["bo"]["02-comparison-chart"] == "0"
+    assert by["cy"]["01-data-analysis feedback"] == "No submission."
+
+
 def test_bad_canvas_assignment_id_is_refused(workdir, tmp_path, capsys):
     code = grade_main(["export", "--workdir", str(workdir), "--output",
                        str(tmp_path / "g.csv"), "--format", "canvas",

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--canvas-assignment-id", action="append", default=None,
                    metavar="NAME=ID", help="Canvas id of an assignment, so its column "
                    "updates that assignment (repeatable)")
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="in the LMS files, 0 for a student without a submission "
+                        "(default: an empty cell, no grade)")
 
     p = sub.add_parser("plot", parents=[common],
                        help="each assignment's grade distribution as an HTML chart")
@@ -221,7 +224,7 @@ def _command(args: argparse.Namespace, course) -> int:
             rows = grade_rows(course, args.assignment)
             for fmt in dict.fromkeys(args.formats):
                 out = write_lms(rows, fmt, lms_path(path, fmt), args.canvas_id_column,
-                                canvas_ids)
+                                canvas_ids, args.missing_as_zero)
                 print(f"{fmt} gradebook import written to {out}")
         return 0
     if args.command == "plot":

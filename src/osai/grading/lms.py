@@ -3,28 +3,33 @@
 ``osai grade export --format canvas|moodle`` writes these next to the course's own
 ``grades.csv`` (:mod:`.export`), from the same rows (:func:`.export.grade_rows`): the
 score after any late penalty, one column per assignment.  A student without a submission
-gets an empty cell, which both LMSs read as "no grade" and leave the gradebook as it is
-(enter zeros in the LMS if your policy counts a missing submission as 0).  Every file is
-written through :func:`.csvfile.write_rows`, so a name or id that looks like a formula
-stays text.
+gets an empty cell (``missing_as_zero``: 0): Moodle imports an empty cell as "no grade"
+(``grade/import/csv/classes/load_data.php``), and Canvas compares it with the grade it
+holds and lists the difference in its preview.  Every file is written through
+:func:`.csvfile.write_rows`, so a name or id that looks like a formula stays text.
 
 Canvas (Grades > Import; the layout of Canvas' own gradebook export): columns
 ``Student``, ``ID``, ``SIS User ID``, ``SIS Login ID``, ``Section``, then one column per
 assignment, named ``<assignment>`` or, when its Canvas id is given, ``<assignment> (<id>)``
-(Canvas then updates that assignment; a name it does not know becomes a new assignment).
+(Canvas matches ``(<id>)`` first, then the exact title; a column it cannot match becomes a
+new assignment).
 The second row is ``Points Possible`` with each assignment's maximum.  nbgrader knows its
 own student ids only, so they go in one of Canvas' identifying columns (by default
 ``SIS Login ID``, the login a student signs in with; ``--canvas-id-column`` chooses
-``ID`` or ``SIS User ID`` instead) and the others stay empty; ``Student`` is
-"Last, First" when the gradebook has the names, else the id.
+``ID`` or ``SIS User ID`` instead) and the others stay empty.  Canvas' importer
+(``app/models/gradebook_importer.rb``) looks a row's student up by ``ID``, then
+``SIS User ID``, then ``SIS Login ID``, then by the ``Student`` name or sortable name;
+``Student`` is "Last, First" (Canvas' sortable name) when the gradebook has the names,
+else the id.
 
 Moodle (Grades > Import > CSV file): one identifying column, ``Username`` (the nbgrader
 student id), plus ``Email address``, ``First name`` and ``Last name``; one column per
 assignment with the points; one ``<assignment> feedback`` column per assignment with a
 short note (no submission, late penalty, needs manual grading).  In Moodle's import screen
-the instructor maps "Map from" ``Username`` to "Map to" ``Username`` (or ``Email address``
-to ``Email address``), and each assignment column to its grade item (or "New grade item")
-and each feedback column to that item's feedback.
+the instructor maps "Map from" ``Username`` to "Map to" ``username`` (or ``Email address``
+to ``useremail``), each assignment column to its grade item (or a new grade item) and each
+feedback column to that item's feedback.  Moodle stops the whole import at a row whose user
+it cannot find, so the gradebook's students must all be enrolled in the Moodle course.
 """
 
 from __future__ import annotations
@@ -65,15 +70,15 @@ def _assignments(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
     return sorted(out.items())
 
 
-def _score(row: dict[str, Any] | None) -> str:
+def _score(row: dict[str, Any] | None, missing_as_zero: bool = False) -> str:
     if row is None or row["status"] == "no-submission":
-        return ""
+        return "0" if missing_as_zero else ""
     return number(row["score"])
 
 
 def canvas_rows(rows: list[dict[str, Any]], id_column: str = "sis_login_id",
-                assignment_ids: Mapping[str, str] | None = None
-                ) -> tuple[list[str], list[dict[str, Any]]]:
+                assignment_ids: Mapping[str, str] | None = None,
+                missing_as_zero: bool = False) -> tuple[list[str], list[dict[str, Any]]]:
     """(header, rows) of Canvas' gradebook import CSV, the Points Possible row first."""
     if id_column not in CANVAS_ID_COLUMNS:
         raise ValueError(f"unknown Canvas id column {id_column!r} "
@@ -93,7 +98,8 @@ def canvas_rows(rows: list[dict[str, Any]], id_column: str = "sis_login_id",
         row["Student"] = f"{last}, {first}" if last and first else (last or first
                                                                      or s["student_id"])
         row[CANVAS_ID_COLUMNS[id_column]] = s["student_id"]
-        row.update({columns[a]: _score(by.get((s["student_id"], a))) for a, _ in names})
+        row.update({columns[a]: _score(by.get((s["student_id"], a)), missing_as_zero)
+                    for a, _ in names})
         out.append(row)
     return header, out
 
@@ -111,7 +117,8 @@ def _note(row: dict[str, Any] | None) -> str:
     return " ".join(notes)
 
 
-def moodle_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+def moodle_rows(rows: list[dict[str, Any]], missing_as_zero: bool = False
+                ) -> tuple[list[str], list[dict[str, Any]]]:
     """(header, rows) for Moodle's grade import from a CSV file."""
     names = _assignments(rows)
     header = ["Username", "Email address", "First name", "Last name"]
@@ -124,7 +131,7 @@ def moodle_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, A
                "First name": s["first_name"], "Last name": s["last_name"]}
         for a, _ in names:
             got = by.get((s["student_id"], a))
-            row[a] = _score(got)
+            row[a] = _score(got, missing_as_zero)
             row[f"{a} feedback"] = _note(got)
         out.append(row)
     return header, out
@@ -132,12 +139,14 @@ def moodle_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, A
 
 def write_lms(rows: list[dict[str, Any]], fmt: str, path: Path,
               canvas_id_column: str = "sis_login_id",
-              canvas_assignment_ids: Mapping[str, str] | None = None) -> Path:
+              canvas_assignment_ids: Mapping[str, str] | None = None,
+              missing_as_zero: bool = False) -> Path:
     """Write ``rows`` (from :func:`.export.grade_rows`) in an LMS layout; returns the path."""
     if fmt == "canvas":
-        header, out = canvas_rows(rows, canvas_id_column, canvas_assignment_ids)
+        header, out = canvas_rows(rows, canvas_id_column, canvas_assignment_ids,
+                                  missing_as_zero)
     elif fmt == "moodle":
-        header, out = moodle_rows(rows)
+        header, out = moodle_rows(rows, missing_as_zero)
     else:
         raise ValueError(f"unknown LMS format {fmt!r} (known: {', '.join(FORMATS)})")
     return write_rows(path, header, out)
