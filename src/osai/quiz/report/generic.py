@@ -10,9 +10,11 @@ Columns (names compared without case; spaces, dots and dashes count as ``_``):
 * optional: ``result`` (ignored: the report checks each response against the bank) and
   ``attempt`` (a later attempt replaces an earlier one).
 
-This is the shape of a per-interaction export such as SCORM Cloud's or a table written
-from scorm-again's ``cmi.interactions``; rename the columns of another LMS's export to
-these names.
+The response and result names are those of the SCORM data model
+(``cmi.interactions.n.student_response`` in SCORM 1.2, ``learner_response`` in 2004), so a
+table written from a runtime's ``cmi.interactions`` (scorm-again's, for instance) or a
+per-interaction export of another LMS needs at most its columns renamed.  No other LMS
+layout is guessed: a table without these columns is skipped as foreign.
 """
 
 from __future__ import annotations
