@@ -25,7 +25,9 @@ body { font-family: system-ui, sans-serif; line-height: 1.5; color: #111827; max
   margin: 1rem auto; padding: 0 1rem; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 th, td { border: 1px solid #9ca3af; padding: 0.3rem 0.5rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; }
+td { overflow-wrap: anywhere; }
+td:first-child { white-space: nowrap; }
 th { background: #f3f4f6; }
 td.num { text-align: right; white-space: nowrap; }
 figure { margin: 1rem 0; }
