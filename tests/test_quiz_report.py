@@ -236,3 +236,42 @@ def test_responses_that_do_not_fit_are_refused(banks, qid, text):
     q = next(x for x in banks[CH]["questions"] if x["id"] == qid)
     with pytest.raises(ValueError):
         parse_response(q, text)
+
+
+def test_moodle_report_of_a_package_with_one_sco_per_chapter(banks, tmp_path):
+    """With several SCOs Moodle writes each SCO's score cell followed by that SCO's
+    interaction cells, so a row has more cells than the header (report.php)."""
+    from osai.quiz.report.csvtable import read_table
+    from osai.quiz.report.moodle import read_moodle
+
+    ch4 = "04-community-led"
+    both = {**banks, ch4: load_bank(ch4)}
+    q4 = both[ch4]["questions"][1]  # sklearn-consortium-purpose, single
+    head = ["Name", "Attempt", "Started on", "Last accessed on", "Score", "Chapter 3",
+            "Chapter 4", "Question 0", "Response 0"]
+    row = ["Ann", "1", "x", "x", "50", "100", f"{CH}/opencv-start", "c", "0",
+           f"{ch4}/{q4['id']}", q4["correct"][0]]
+    short = ["Bo", "1", "x", "x", "50", "100", "0", f"{CH}/opencv-start", "c"]
+    path = tmp_path / "m.txt"
+    path.write_text("\n".join("\t".join(r) for r in (head, row, short)), encoding="utf-8")
+    got = read_moodle(*read_table(path), "m.txt", both)
+    assert sorted((a.learner, a.chapter, a.question, a.correct) for a in got.answers) == [
+        ("Ann", CH, "opencv-start", True), ("Ann", ch4, q4["id"], True)]
+    assert [s.line() for s in got.skips] == ["skipped m.txt, row 3: 9 cells, expected 11"]
+
+
+def test_moodle_report_without_question_ids_is_skipped_with_the_option_to_tick(banks,
+                                                                               tmp_path):
+    path = tmp_path / "noq.txt"
+    path.write_text("Name\tAttempt\tScore\tSCO\tResponse 0\nAnn\t1\t1\t1\tc\n",
+                    encoding="utf-8")
+    from osai.quiz.report.sources import read_inputs
+
+    got = read_inputs([path], banks)
+    assert got.answers == [] and "Include question text" in got.skips[0].reason
+
+
+def test_book_url_must_be_http_or_relative(tmp_path, capsys):
+    code = quiz_main(["report", str(tmp_path), "--out", str(tmp_path / "r.html"),
+                      "--book-url", "javascript:alert(1)"])
+    assert code == 2 and "http(s) URL or a relative path" in capsys.readouterr().err
