@@ -367,3 +367,43 @@ def test_page_with_other_widgets_loads_the_widget_manager(audited_page, book_url
     assert page.locator(".osai-quiz").count() == 1  # drawn once, by the manager
     assert page.evaluate("typeof window.require") == "function"
     assert audit.problems() == []
+
+
+def test_save_my_answers_downloads_a_progress_file(audited_page, book_url, bank, tmp_path):
+    """"Save my answers" (reached and pressed by keyboard) downloads <chapter>-answers.json
+    in the progress-file format, which Quiz.load_progress and the class report read."""
+    from osai.quiz import Quiz
+    from osai.quiz.report.progress import read_progress
+
+    page, audit = audited_page
+    open_quiz(page, book_url)
+    answers = mixed_answers(bank)
+    for q in bank["questions"]:
+        enter(page, q, answers[q["id"]])
+    save = page.get_by_role("button", name="Save my answers")
+    box = save.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    last = bank["questions"][-1]["id"]
+    form(page, last).get_by_role("button", name="Check answer").focus()
+    for _ in range(6):  # past the last feedback's revisit link, if any
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Save my answers":
+            break
+    assert page.evaluate("document.activeElement.textContent") == "Save my answers"
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    download = info.value
+    assert download.suggested_filename == f"{CH}-answers.json"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    expected = score_answers(bank, answers)
+    assert data["format"] == "osai-quiz-progress" and data["version"] == 1
+    assert data["chapters"][CH] == {"answers": answers, "score": expected["score"],
+                                    "total": expected["total"]}
+    assert "saved as" in score_text(page)
+    quiz = Quiz(CH)
+    assert quiz.load_progress(path) == [] and quiz.answers == answers
+    read = read_progress(path, path.name, {CH: bank})
+    assert read.skips == [] and sum(a.correct for a in read.answers) == expected["score"]
+    assert audit.problems() == []

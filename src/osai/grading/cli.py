@@ -6,7 +6,7 @@ Usage (also ``python -m osai.grading ...``)::
     osai grade collect 01-data-analysis downloads.zip [--preset canvas]
     osai grade autograde 01-data-analysis [--jobs 2] [--student alice]
     osai grade feedback 01-data-analysis
-    osai grade export [--output grades.csv]
+    osai grade export [--output grades.csv] [--format canvas --format moodle]
     osai grade plot
     osai grade validate [01-data-analysis]        # the sources pass their own tests
 
@@ -120,6 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignment", action="append", default=None, metavar="ASSIGNMENT")
     p.add_argument("--output", type=Path, default=None,
                    help="CSV path (default <workdir>/grades.csv)")
+    p.add_argument("--format", action="append", default=None, dest="formats",
+                   choices=["canvas", "moodle"],
+                   help="also write the LMS gradebook import CSV next to it "
+                        "(grades-canvas.csv, grades-moodle.csv); repeatable")
+    p.add_argument("--canvas-id-column", default="sis_login_id",
+                   choices=["sis_login_id", "sis_user_id", "id"],
+                   help="Canvas column that gets the nbgrader student id "
+                        "(default sis_login_id)")
+    p.add_argument("--canvas-assignment-id", action="append", default=None,
+                   metavar="NAME=ID", help="Canvas id of an assignment, so its column "
+                   "updates that assignment (repeatable)")
+    p.add_argument("--missing-as-zero", action="store_true",
+                   help="in the LMS files, 0 for a student without a submission "
+                        "(default: an empty cell, no grade)")
 
     p = sub.add_parser("plot", parents=[common],
                        help="each assignment's grade distribution as an HTML chart")
@@ -196,8 +210,22 @@ def _command(args: argparse.Namespace, course) -> int:
               f"{workflow.feedback_report_path(course, args.assignment)}")
         return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
     if args.command == "export":
+        from .export import grade_rows
+        from .lms import lms_path, parse_assignment_ids, write_lms
+
+        try:
+            canvas_ids = parse_assignment_ids(args.canvas_assignment_id)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
         path = workflow.export_grades(course, args.output, args.assignment)
         print(f"grades written to {path}")
+        if args.formats:
+            rows = grade_rows(course, args.assignment)
+            for fmt in dict.fromkeys(args.formats):
+                out = write_lms(rows, fmt, lms_path(path, fmt), args.canvas_id_column,
+                                canvas_ids, args.missing_as_zero)
+                print(f"{fmt} gradebook import written to {out}")
         return 0
     if args.command == "plot":
         for path in workflow.plot_grades(course, args.assignment, inline=not args.cdn):

@@ -2,6 +2,7 @@
 
     python -m osai.quiz check                 # validate every bank; exit 1 with the problem
     python -m osai.quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
+    python -m osai.quiz report FILES... --out report.html   # class report (HTML)
 """
 
 from __future__ import annotations
@@ -22,7 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     hand = sub.add_parser("handouts", help="write printable handouts and answer keys")
     hand.add_argument("--out", required=True, type=Path, help="output folder")
     hand.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    rep = sub.add_parser("report", help="class report from progress files and LMS exports")
+    rep.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help="progress files (.json), folders of them, LMS interaction CSVs")
+    rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
+    rep.add_argument("--book-url", default=None,
+                     help="URL of the built book (http(s) or a relative path): the sections "
+                          "to revisit become links")
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args)
     try:
         banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
     except QuizError as exc:
@@ -37,6 +47,35 @@ def main(argv: list[str] | None = None) -> int:
     written = write_handouts(banks, args.out)
     for path in written:
         print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Exit 0 when anything was reported, 1 when no input gave a usable answer."""
+    import re
+
+    from .report import build_report, write_report
+
+    url = args.book_url
+    if url is not None and re.match(r"^[A-Za-z][\w+.-]*:", url) \
+            and not re.match(r"^https?://", url, re.IGNORECASE):
+        print(f"error: --book-url {url!r} must be an http(s) URL or a relative path",
+              file=sys.stderr)
+        return 2
+    try:
+        banks = load_all()
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report = build_report(args.files, banks)
+    for skip in report.skips:
+        print(skip.line(), file=sys.stderr)
+    if not report.answers:
+        print("error: no usable answer in the inputs; no report written", file=sys.stderr)
+        return 1
+    path = write_report(report, banks, args.out, url)
+    print(f"{path}: {len(report.answers)} answer(s) from {report.learners} learner(s), "
+          f"{len(report.skips)} input(s) or part(s) skipped")
     return 0
 
 

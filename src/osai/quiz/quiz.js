@@ -290,7 +290,8 @@ function render({ model, el }) {
     root.append(view.form);
   });
   const reset = h("button", { type: "button", className: "osai-quiz-reset" }, "Reset quiz");
-  root.append(h("div", { className: "osai-quiz-actions" }, reset));
+  const save = h("button", { type: "button", className: "osai-quiz-save" }, "Save my answers");
+  root.append(h("div", { className: "osai-quiz-actions" }, save, reset));
   el.replaceChildren(root);
 
   function clean(answers) {
@@ -349,6 +350,23 @@ function render({ model, el }) {
       sync();
     });
   }
+  // "Save my answers": a progress file (the format of Quiz.save_progress in widget.py)
+  // the learner can keep or hand in; made in the page (Blob + a[download]), so it works
+  // offline and sends nothing anywhere.
+  save.addEventListener("click", () => {
+    const s = scoreAnswers(bank, answers);
+    const data = { format: "osai-quiz-progress", version: 1,
+      chapters: { [bank.chapter]: { answers: { ...answers }, score: s.score, total: s.total } } };
+    const name = `${bank.chapter}-answers.json`;
+    const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2) + "\n"],
+      { type: "application/json" }));
+    const link = h("a", { href: url, download: name, hidden: true });
+    root.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    showScore(`Your answers were saved as ${name} in your downloads.`);
+  });
   reset.addEventListener("click", () => {
     answers = {};
     showAll();
