@@ -122,7 +122,8 @@
   }
 
   var restored = parseSuspend(get("cmi.suspend_data"));
-  var lastSuspend = null;
+  // the LMS holds these already: the quiz's first sync after restoring them is not news
+  var lastSuspend = Object.keys(restored).length ? JSON.stringify({ v: 1, a: restored }) : null;
   var status = get("cmi.core.lesson_status");
   if (status === "not attempted" || status === "") {
     set("cmi.core.lesson_status", "incomplete");
@@ -170,9 +171,9 @@
       checked += 1;
       var key = JSON.stringify(answers[q.id]);
       if (!checkedAt[q.id] || checkedAt[q.id][0] !== key) {
-        // restored answers keep no time: only a check made now gets one
-        checkedAt[q.id] = [key, lastSuspend === null && own(restored, q.id) &&
-          JSON.stringify(restored[q.id]) === key ? null : clock(now)];
+        // an answer restored unchanged keeps the time the LMS has; a check made now gets one
+        checkedAt[q.id] = [key, own(restored, q.id) && JSON.stringify(restored[q.id]) === key
+          ? null : clock(now)];
       }
       var d = describe(q, answers[q.id]);
       if (!d) return;
