@@ -239,7 +239,7 @@
         return;
       }
       a.target = "_blank";
-      a.rel = "noopener";
+      a.rel = (a.rel ? a.rel + " " : "") + "noopener";
       var by = a.getAttribute("aria-describedby");
       a.setAttribute("aria-describedby", (by ? by + " " : "") + note.id);
     });
