@@ -52,7 +52,8 @@ function launch(href, stored) {
 function launchNested(href) {
   window.API = makeAPI(null);
   var f = document.getElementById("sco");
-  f.srcdoc = '<iframe id="inner" title="SCO" style="width:960px;height:700px" src="' + href + '"></iframe>';
+  f.srcdoc = '<iframe id="inner" title="SCO" style="width:960px;height:700px" src="' +
+    href + '"></iframe>';
 }
 function cmi() { return JSON.parse(JSON.stringify(window.API.renderCMIToJSONObject())); }
 </script></head>

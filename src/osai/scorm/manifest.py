@@ -38,7 +38,8 @@ class ManifestError(ValueError):
 class Item:
     """One entry of the outline and its resource."""
 
-    ident: str           # letters, digits, _ . -; unique: the item is "item-<ident>", the resource "res-<ident>"
+    #: letters, digits, _ . -; unique: the item is "item-<ident>", the resource "res-<ident>"
+    ident: str
     title: str
     href: str            # the launch file, relative to the package root
     sco: bool            # True: a SCO that talks to the runtime; False: an asset
