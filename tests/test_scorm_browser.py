@@ -289,11 +289,20 @@ def test_quiz_reports_to_the_runtime_and_comes_back(lms_page, bank):
     assert audit.problems() == []
 
 
-def test_links_to_other_pages_open_beside_the_sco(lms_page):
+def test_links_to_other_pages_open_beside_the_sco_and_reset_reports(lms_page, bank):
     page, audit, url = lms_page
     page.goto(url + "index.html")
     page.evaluate("href => launch(href, null)", LAUNCH)
     frame = sco_frame(page)
+    # Reset inside the LMS: score 0, incomplete, no answers kept
+    q = _q(bank, "opencv-start")
+    by_mouse(frame, q, q["correct"][0])
+    page.wait_for_function("API.cmi.core.score.raw !== '' && API.cmi.core.score.raw !== '0'")
+    frame.get_by_role("button", name="Reset quiz").click()
+    page.wait_for_function("API.cmi.core.score.raw === '0'")
+    core = page.evaluate("cmi()")["cmi"]
+    assert core["core"]["lesson_status"] == "incomplete"
+    assert json.loads(core["suspend_data"]) == {"v": 1, "a": {}}
     links = frame.locator("a[href]").evaluate_all(
         "as => as.map(a => [a.href, a.target, a.rel, a.getAttribute('aria-describedby') || ''])")
     others = [l for l in links if "/course/" in l[0] and f"/{CH}.html" not in l[0]]
