@@ -20,7 +20,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-only lab lab-src bench handouts \
-        release collect autograde dist feedback grades grade-plot browser clean lock
+        release collect autograde dist feedback grades grade-plot browser clean lock scorm
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -67,6 +67,9 @@ lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (j
 
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
+
+scorm: book ## the book as a SCORM 1.2 package for an LMS: _build/osai-course-scorm12.zip
+	$(BIN)/python -m osai.scorm
 
 dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz banks inside), twine-checked
 	rm -rf dist

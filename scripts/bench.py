@@ -23,7 +23,10 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    N runs, a fresh browser context per run, from the gzip server; on loopback, and throttled
    by Chromium's network emulation (``Network.emulateNetworkConditions``: 1.6 Mbit/s down,
    750 kbit/s up, 150 ms round trip).
-4. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
+4. **SCORM package**: ``osai.scorm.package.build`` on the measured build (as ``make scorm``):
+   the zip's size in bytes, its number of files and the bytes unzipped (the SCORM 1.2
+   schema files come from ``_build/scorm/schemas`` of the working tree, fetched once).
+5. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
    learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
    ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
    are included verbatim.
@@ -133,6 +136,19 @@ def chapter_pages(html_dir: Path) -> list[str]:
     pages = ["index.html"] if (html_dir / "index.html").is_file() else []
     return pages + sorted(p.relative_to(html_dir).as_posix()
                           for p in (html_dir / "chapters").glob("*.html"))
+
+
+def scorm_package(html_dir: Path, out_dir: Path) -> dict:
+    """The SCORM 1.2 package of ``html_dir`` (written into ``out_dir``): sizes, no timing."""
+    import zipfile
+
+    from osai.scorm import package
+
+    res = package.build(html_dir, out_dir / "osai-course-scorm12.zip")
+    with zipfile.ZipFile(res["path"]) as zf:
+        unzipped = sum(i.file_size for i in zf.infolist())
+    return {"bytes": res["bytes"], "files": res["files"], "scos": res["scos"],
+            "unzipped_bytes": unzipped}
 
 
 def _wire_log(context, page, base: str) -> dict:
@@ -326,6 +342,12 @@ def report(res: dict) -> str:
                  ("max", kib(max(sizes)), "KiB")]
         for rel, n in pf["per_page"].items():
             rows.append((f"  {rel}", kib(n), "KiB"))
+    sc = res.get("scorm", {})
+    if sc:
+        sec("SCORM 1.2 package (make scorm; the build without .gz copies, + manifest, XSDs)")
+        rows += [("zip", f"{sc['bytes']:,}", f"bytes ({kib(sc['bytes'])} KiB)"),
+                 ("files in the zip", str(sc["files"]), f"({sc['scos']} SCOs)"),
+                 ("unzipped", kib(sc["unzipped_bytes"]), "KiB")]
     subs = res.get("subbenches", {})
     for name, s in subs.items():
         if s.get("skipped"):
@@ -369,6 +391,15 @@ def write_results(res: dict) -> None:
     print(f"\nfigures written to {OUT_DIR / 'results.json'}")
 
 
+def _measure_scorm(res: dict, html_dir: Path) -> None:
+    print("writing the SCORM package...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="osai-bench-scorm-") as tmp:
+        try:
+            res["scorm"] = scorm_package(html_dir, Path(tmp))
+        except Exception as exc:  # noqa: BLE001  (report, then go on with the rest)
+            res["problems"].append(f"SCORM package failed: {exc!r}")
+
+
 def pages_only(args) -> int:
     OUT_DIR.mkdir(exist_ok=True)
     html_dir = args.html
@@ -377,6 +408,7 @@ def pages_only(args) -> int:
                              "platform": platform.platform(), "load_start": loadavg()},
                  "problems": [], "build_folder": str(html_dir)}
     res["page_files"] = {"per_page": page_files(html_dir)}
+    _measure_scorm(res, html_dir)
     print(f"measuring {html_dir} in Chromium...", flush=True)
     br = browser_measurements(html_dir, args.runs, args.throttled_runs)
     res["browser"] = br
@@ -431,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if (html_dir / "index.html").is_file():
             res["page_files"] = {"per_page": page_files(html_dir)}
+            _measure_scorm(res, html_dir)
             print("measuring page weight and chart time in Chromium...", flush=True)
             try:
                 br = browser_measurements(html_dir, args.runs, args.throttled_runs)

@@ -77,3 +77,11 @@ def test_js() -> Path:
                         "--loglevel=error"], cwd=here, check=True)
         stamp.write_text(digest)
     return here / "node_modules"
+
+
+@pytest.fixture(scope="session")
+def scorm_zip(book_dir, tmp_path_factory) -> Path:
+    """The SCORM 1.2 package of the built book (``osai.scorm.package.build``), once."""
+    from osai.scorm import package
+
+    return package.build(book_dir, tmp_path_factory.mktemp("scorm") / "osai-scorm12.zip")["path"]

@@ -65,7 +65,35 @@ export function scoreAnswers(bank, answers) {
 
 // ---------------------------------------------------------------------------- storage
 
-function readStore(key) {
+// An optional page-level hook, for a page that keeps the answers elsewhere (the book's
+// _static/osai-scorm.js inside an LMS; nothing listens in JupyterLab or the plain book):
+// - before reading localStorage the quiz dispatches "osai-quiz-restore" on window with
+//   detail {chapter, key, answers: undefined, keptBy: undefined}; a listener that sets
+//   detail.answers to an object gives the answers to start from (localStorage is then not
+//   read), and may set detail.keptBy to the intro's sentence on where the answers are
+//   kept (instead of "Your answers are kept in this browser; ...");
+// - after each change it dispatches a cancelable "osai-quiz-change" with detail
+//   {chapter, bank, answers, result} (result: scoreAnswers); a listener that calls
+//   preventDefault() keeps the answers out of localStorage.
+function emit(type, detail, cancelable) {
+  try {
+    return window.dispatchEvent(new CustomEvent(type, { detail, cancelable: !!cancelable }));
+  } catch (e) {
+    return true;  // no window/CustomEvent: nothing listens
+  }
+}
+
+const KEPT_IN_BROWSER = "Your answers are kept in this browser; Reset clears them.";
+
+function readStore(key, chapter, intro) {
+  const ask = { chapter, key, answers: undefined, keptBy: undefined };
+  emit("osai-quiz-restore", ask, false);
+  if (isPlainObject(ask.answers)) {
+    if (typeof ask.keptBy === "string" && ask.keptBy && intro) {
+      intro.textContent = intro.textContent.replace(KEPT_IN_BROWSER, ask.keptBy);
+    }
+    return ask.answers;
+  }
   try {
     const text = window.localStorage.getItem(key);
     if (!text) return {};
@@ -76,7 +104,10 @@ function readStore(key) {
   }
 }
 
-function writeStore(key, answers) {
+function writeStore(key, answers, bank) {
+  const detail = { chapter: bank.chapter, bank, answers: { ...answers },
+    result: scoreAnswers(bank, answers) };
+  if (!emit("osai-quiz-change", detail, true)) return;  // kept by the page's hook
   try {
     if (Object.keys(answers).length === 0) window.localStorage.removeItem(key);
     else window.localStorage.setItem(key, JSON.stringify({ version: 1, answers }));
@@ -280,8 +311,7 @@ function render({ model, el }) {
   const root = h("section", { className: "osai-quiz", "aria-label": `Quiz: ${bank.title}` });
   const score = h("p", { className: "osai-quiz-score", role: "status", "aria-live": "polite" });
   const intro = h("p", { className: "osai-quiz-intro" },
-    `${bank.questions.length} questions. Check each answer to see feedback. ` +
-    "Your answers are kept in this browser; Reset clears them.");
+    `${bank.questions.length} questions. Check each answer to see feedback. ${KEPT_IN_BROWSER}`);
   root.append(intro, score);
   const views = {};
   bank.questions.forEach((q, i) => {
@@ -301,7 +331,7 @@ function render({ model, el }) {
   }
 
   let answers = clean(model.get("answers"));
-  if (Object.keys(answers).length === 0) answers = clean(readStore(key));
+  if (Object.keys(answers).length === 0) answers = clean(readStore(key, bank.chapter, intro));
 
   function showScore(extra) {
     const s = scoreAnswers(bank, answers);
@@ -313,7 +343,7 @@ function render({ model, el }) {
 
   function sync() {
     const s = scoreAnswers(bank, answers);
-    writeStore(key, answers);
+    writeStore(key, answers, bank);
     model.set("answers", { ...answers });
     model.set("score", s.score);
     try {
@@ -377,7 +407,7 @@ function render({ model, el }) {
     const incoming = clean(model.get("answers"));
     if (JSON.stringify(incoming) === JSON.stringify(answers)) return;
     answers = incoming;
-    writeStore(key, answers);
+    writeStore(key, answers, bank);
     showAll();
   };
   model.on("change:answers", onChange);

@@ -1,0 +1,32 @@
+"""``python -m osai.scorm [--html DIR] [--out FILE]``: write the SCORM 1.2 package."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+from . import package, schemas
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m osai.scorm", description=__doc__)
+    parser.add_argument("--html", type=Path, default=package.BUILD,
+                        help="the built book (default: _build/html)")
+    parser.add_argument("--out", type=Path, default=package.DEFAULT_OUT,
+                        help="the zip to write (default: _build/osai-course-scorm12.zip)")
+    args = parser.parse_args(argv)
+    try:
+        res = package.build(args.html, args.out)
+    except (package.PackageError, schemas.SchemaFetchError, OSError,
+            subprocess.CalledProcessError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {res['path']}: {res['scos']} SCOs, {res['files']} files, "
+          f"{res['bytes'] / 1e6:.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Write the SCORM 1.2 package of the built book (``make scorm``).
+
+The zip holds the offline book exactly as ``make book`` built it (``_build/html``) minus
+what an LMS cannot use: the ``.gz`` copies (an LMS serves files as they are, and most
+compress on the fly), ``test-artifacts/`` and Sphinx's ``.buildinfo``.  At its root:
+``imsmanifest.xml`` (:mod:`osai.scorm.manifest`) and the SCORM 1.2 schema files
+(:mod:`osai.scorm.schemas`).  Every entry has the same fixed date, in sorted order, so two
+runs on one build give the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+from pathlib import Path
+
+from .. import __version__
+from ..quiz.bank import chapters
+from . import manifest, schemas
+
+ROOT = schemas.ROOT
+BUILD = ROOT / "_build" / "html"
+DEFAULT_OUT = ROOT / "_build" / "osai-course-scorm12.zip"
+TITLE = "Sustaining open-source AI"
+#: left out of the package (relative paths; a folder ends with "/")
+EXCLUDE_DIRS = ("test-artifacts/",)
+EXCLUDE_NAMES = (".buildinfo",)
+EXCLUDE_SUFFIXES = (".gz",)
+#: outline entries besides the teaching chapters (assets): (page, title; None: its <h1>)
+FRONT = (("chapters/01-welcome.html", "Welcome: how the course works"),)
+BACK = (("chapters/glossary.html", None), ("chapters/bibliography.html", None))
+_DATE = (2026, 1, 1, 0, 0, 0)
+
+
+class PackageError(RuntimeError):
+    pass
+
+
+def book_files(html_dir: Path) -> list[str]:
+    """Every file of the build the package carries, as sorted POSIX paths."""
+    out = []
+    for path in html_dir.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(html_dir).as_posix()
+        if (rel.startswith(EXCLUDE_DIRS) or path.name in EXCLUDE_NAMES
+                or rel.endswith(EXCLUDE_SUFFIXES)):
+            continue
+        out.append(rel)
+    return sorted(out)
+
+
+def page_title(page: Path, fallback: str) -> str:
+    """The page's first ``<h1>`` as text (Sphinx's "#" permalink removed)."""
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", page.read_text(encoding="utf-8"), re.S)
+    if not match:
+        return fallback
+    body = re.sub(r'<a class="headerlink".*?</a>', "", match.group(1), flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "", body))
+    return " ".join(text.split()) or fallback
+
+
+def items(html_dir: Path) -> list[manifest.Item]:
+    """The outline: welcome, one SCO per teaching chapter, glossary, bibliography."""
+    out = []
+
+    def add(page: str, title: str | None, sco: bool, ident: str) -> None:
+        path = html_dir / page
+        if not path.is_file():
+            raise PackageError(f"{path}: missing from the build (run `make book` first)")
+        out.append(manifest.Item(ident=ident, title=title or page_title(path, ident), href=page,
+                                 sco=sco, query=f"sco={ident}" if sco else ""))
+
+    for page, title in FRONT:
+        add(page, title, False, Path(page).stem)
+    for chapter in chapters():
+        add(f"chapters/{chapter}.html", None, True, chapter)
+    for page, title in BACK:
+        add(page, title, False, Path(page).stem)
+    return out
+
+
+def build(html_dir: Path = BUILD, out: Path = DEFAULT_OUT) -> dict:
+    """Write the zip; returns ``{"path", "files", "bytes", "scos"}``."""
+    html_dir = Path(html_dir)
+    if not (html_dir / "index.html").is_file():
+        raise PackageError(f"{html_dir}: no built book (run `make book` first)")
+    files = book_files(html_dir)
+    outline = items(html_dir)
+    own = {it.href for it in outline}
+    xml = manifest.build(TITLE, outline, [f for f in files if f not in own],
+                         version=__version__)
+    xsd_dir = schemas.fetch()
+    reserved = {"imsmanifest.xml", *schemas.FILES}
+    clash = reserved.intersection(files)
+    if clash:
+        raise PackageError(f"{html_dir}: the build already has {sorted(clash)} at its root")
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".zip.part")
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, _DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    with zipfile.ZipFile(tmp, "w") as zf:
+        zf.writestr(entry("imsmanifest.xml"), xml)
+        for name in schemas.FILES:
+            zf.writestr(entry(name), (xsd_dir / name).read_bytes())
+        for rel in files:
+            zf.writestr(entry(rel), (html_dir / rel).read_bytes())
+    tmp.replace(out)
+    return {"path": out, "files": len(files) + 1 + len(schemas.FILES),
+            "bytes": out.stat().st_size, "scos": sum(it.sco for it in outline)}

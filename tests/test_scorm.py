@@ -1,0 +1,182 @@
+"""The SCORM 1.2 package of the book (``make scorm``, ``osai.scorm``): the manifest is valid
+against the SCORM 1.2 schemas (offline), one SCO per teaching chapter, every file in the zip
+is in the manifest, paths stay inside the package, and a chapter's answers fit in
+cmi.suspend_data.  The runtime side is tests/test_scorm_browser.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from osai.quiz.bank import chapters, load_all
+from osai.scorm import manifest, package, schemas
+
+SUSPEND_LIMIT = 4096  # SCORM 1.2 cmi.suspend_data: CMIString4096
+
+
+@pytest.fixture(scope="module")
+def zf(scorm_zip):
+    with zipfile.ZipFile(scorm_zip) as z:
+        yield z
+
+
+@pytest.fixture(scope="module")
+def parsed(zf):
+    return manifest.parse(zf.read("imsmanifest.xml"))
+
+
+def _schema(zf, folder: Path):
+    """The SCORM 1.2 schemas as the package ships them, loaded from ``folder`` only.
+
+    Two known quirks of the IMS files, handled without touching what the package ships:
+    ims_xml.xsd binds the default prefix to the reserved XML namespace, which a conforming
+    XML parser refuses, so that one namespace (xml:lang) comes from xmlschema's own local
+    copy; imsmd_rootv1p2p1.xsd breaks XSD 1.0's Unique Particle Attribution rule (an
+    element next to a wildcard), which XSD 1.1 allows, so the schemas load as XSD 1.1.
+    ``allow="sandbox"``: nothing outside ``folder`` (and no network) is read."""
+    import xmlschema
+
+    for name in schemas.FILES:
+        (folder / name).write_bytes(zf.read(name))
+    xml_ns = Path(xmlschema.__file__).parent / "schemas" / "XML" / "xml_minimal.xsd"
+    return xmlschema.XMLSchema11(
+        str(folder / "imscp_rootv1p1p2.xsd"), allow="sandbox",
+        uri_mapper=lambda url: str(xml_ns) if url.endswith("/ims_xml.xsd") else url,
+        locations=[(manifest.ADLCP, str(folder / "adlcp_rootv1p2.xsd")),
+                   (manifest.IMSMD, str(folder / "imsmd_rootv1p2p1.xsd"))])
+
+
+def test_manifest_validates_against_scorm12_schemas_offline(zf, tmp_path):
+    schema = _schema(zf, tmp_path)
+    assert {manifest.IMSCP, manifest.ADLCP, manifest.IMSMD} <= set(schema.maps.namespaces)
+    (tmp_path / "imsmanifest.xml").write_bytes(zf.read("imsmanifest.xml"))
+    errors = list(schema.iter_errors(str(tmp_path / "imsmanifest.xml")))
+    assert errors == [], "\n".join(str(e)[:300] for e in errors[:5])
+
+
+def test_schema_detects_a_broken_manifest(zf, tmp_path):
+    """The validation above can fail: an adlcp:scormtype outside sco|asset, a resource
+    without its identifier."""
+    schema = _schema(zf, tmp_path)
+    good = zf.read("imsmanifest.xml")
+    for old, new in ((b'adlcp:scormtype="sco"', b'adlcp:scormtype="page"'),
+                     (b'<resource identifier="common"', b'<resource')):
+        (tmp_path / "bad.xml").write_bytes(good.replace(old, new, 1))
+        assert not schema.is_valid(str(tmp_path / "bad.xml")), new
+
+
+def test_one_sco_per_teaching_chapter_launching_its_page(zf, parsed):
+    scos = {rid: r for rid, r in parsed["resources"].items() if r["scormtype"] == "sco"}
+    assert sorted(scos) == sorted(f"res-{ch}" for ch in chapters())
+    names = set(zf.namelist())
+    for ch in chapters():
+        res = scos[f"res-{ch}"]
+        assert res["href"] == f"chapters/{ch}.html?sco={ch}"
+        assert f"chapters/{ch}.html" in res["files"]
+        assert f"chapters/{ch}.html" in names
+        assert res["dependencies"] == [manifest.COMMON]
+    # the outline: welcome, the chapters in book order, glossary, bibliography
+    refs = [it["identifierref"] for it in parsed["items"]]
+    assert refs == (["res-01-welcome"] + [f"res-{ch}" for ch in chapters()]
+                    + ["res-glossary", "res-bibliography"])
+    assert all(it["title"] and it["title"].strip() == it["title"] for it in parsed["items"])
+    assert parsed["items"][1]["title"] != chapters()[0]  # the page's heading, not its id
+
+
+def test_every_file_is_in_the_manifest_and_inside_the_package(zf, parsed):
+    names = zf.namelist()
+    listed = [f for r in parsed["resources"].values() for f in r["files"]]
+    assert len(listed) == len(set(listed)), "a file listed twice"
+    root_files = {"imsmanifest.xml", *schemas.FILES}
+    assert root_files <= set(names)
+    assert sorted(set(names) - root_files) == sorted(listed)
+    for r in parsed["resources"].values():
+        if r["href"]:
+            assert r["href"].split("?")[0] in names
+    for name in names + listed:
+        assert not name.startswith(("/", "\\")) and ":" not in name
+        assert ".." not in name.split("/") and "\\" not in name
+        assert not name.endswith(".gz") and not name.startswith("test-artifacts/")
+    assert "index.html" in names and "_static/osai-scorm.js" in names
+
+
+def test_every_page_loads_the_scorm_adapter(book_dir):
+    pages = [p for p in book_dir.rglob("*.html")
+             if not p.relative_to(book_dir).as_posix().startswith(("vendor/", "_static/",
+                                                                   "test-artifacts/"))]
+    texts = {p: p.read_text(encoding="utf-8") for p in pages}
+    # the root index.html only redirects to the welcome page
+    missing = [str(p.relative_to(book_dir)) for p, text in texts.items()
+               if "osai-scorm.js" not in text and 'http-equiv="Refresh"' not in text]
+    assert pages and missing == []
+
+
+def _longest_answers(bank: dict) -> dict:
+    """The largest answers a learner can give: every option ticked, full maps, long numbers."""
+    out = {}
+    for q in bank["questions"]:
+        t = q["type"]
+        if t in ("single", "scenario"):
+            out[q["id"]] = max((o["id"] for o in q["options"]), key=len)
+        elif t == "multiple":
+            out[q["id"]] = [o["id"] for o in q["options"]]
+        elif t == "numeric":
+            out[q["id"]] = -1.2345678901234567e+300
+        else:
+            out[q["id"]] = dict(q["solution"])
+    return out
+
+
+def test_every_chapter_fits_in_suspend_data():
+    sizes = {}
+    for ch, bank in load_all().items():
+        # as osai-scorm.js writes it: JSON.stringify({v: 1, a: answers})
+        text = json.dumps({"v": 1, "a": _longest_answers(bank)}, separators=(",", ":"),
+                          ensure_ascii=False)
+        sizes[ch] = len(text)
+    largest = max(sizes, key=sizes.get)
+    print(f"largest suspend_data: {largest} {sizes[largest]} of {SUSPEND_LIMIT} characters")
+    assert sizes[largest] <= SUSPEND_LIMIT, sizes
+
+
+def test_package_is_reproducible_and_leaves_out_gz(book_dir, scorm_zip, tmp_path):
+    again = package.build(book_dir, tmp_path / "again.zip")
+    assert again["path"].read_bytes() == Path(scorm_zip).read_bytes()
+    assert again["scos"] == len(chapters())
+    gz = [p for p in book_dir.rglob("*.gz")]
+    with zipfile.ZipFile(scorm_zip) as z:
+        assert len(z.namelist()) == again["files"]
+        assert gz == [] or not any(n.endswith(".gz") for n in z.namelist())
+
+
+def test_manifest_refuses_paths_outside_the_package():
+    for bad in ("../secret.html", "/etc/passwd", "a//b.html", "c:/x.html", "a\\b.html", ""):
+        item = manifest.Item(ident="x", title="X", href=bad, sco=True)
+        with pytest.raises(manifest.ManifestError, match="item x"):
+            manifest.build("T", [item], [])
+    with pytest.raises(manifest.ManifestError, match="common resource"):
+        manifest.build("T", [], ["ok.html", "../up.html"])
+    dup = [manifest.Item("a", "A", "a.html", True), manifest.Item("a", "B", "b.html", True)]
+    with pytest.raises(manifest.ManifestError, match="unique"):
+        manifest.build("T", dup, [])
+
+
+def test_missing_build_is_a_clear_error(tmp_path):
+    with pytest.raises(package.PackageError, match="make book"):
+        package.build(tmp_path, tmp_path / "out.zip")
+
+
+def test_schema_tarball_integrity_is_checked(tmp_path):
+    tarball = tmp_path / "x.tgz"
+    tarball.write_bytes(b"not the package")
+    good = "sha512-" + base64.b64encode(hashlib.sha512(b"not the package").digest()).decode()
+    schemas._check_integrity(tarball, good)
+    with pytest.raises(schemas.SchemaFetchError, match="does not match"):
+        schemas._check_integrity(tarball, "sha512-" + base64.b64encode(b"0" * 64).decode())
+    meta = schemas.locked()
+    assert meta["version"] == "0.2.7" and meta["integrity"].startswith("sha512-")
