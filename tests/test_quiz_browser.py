@@ -152,6 +152,16 @@ def test_keyboard_only(audited_page, book_url, bank):
     page.keyboard.press("Enter")
     assert fo.locator(".osai-quiz-feedback").get_attribute("data-result") == "correct"
     assert score_text(page).startswith("Score: 2 of")
+    # two events given the same position: asked to fix it, nothing checked or stored
+    first, second = fo.locator("select").all()[:2]
+    second.select_option(first.input_value())
+    fo.get_by_role("button", name="Check answer").click()
+    feedback = fo.locator(".osai-quiz-feedback")
+    assert feedback.get_attribute("data-result") == "incomplete"
+    assert "different position" in feedback.inner_text()
+    stored = json.loads(page.evaluate(f"localStorage.getItem('osai-quiz/v1/{CH}')"))
+    assert stored["answers"][o["id"]] == o["solution"]  # the last checked answer kept
+    assert score_text(page).startswith("Score: 2 of")
     assert audit.problems() == []
 
 

@@ -254,8 +254,22 @@ function showFeedback(q, answer, box) {
   if (link) box.append(link);
 }
 
+// an ordering that gives two events the same position is not an order: the learner is
+// asked to fix it before it is checked (so every checked ordering is a sequence, as the
+// SCORM runtime and the class report record it)
+function sharedPositions(q, answer) {
+  if (q.type !== "ordering" || !isPlainObject(answer)) return false;
+  const positions = Object.values(answer);
+  return new Set(positions).size !== positions.length;
+}
+
 function showVerdict(q, answer, box) {
   box.replaceChildren();
+  if (sharedPositions(q, answer)) {
+    box.dataset.result = "incomplete";
+    box.append(h("p", {}, "Give each event a different position, then check."));
+    return;
+  }
   if (answer === null || answer === undefined) {
     box.dataset.result = "incomplete";
     box.append(h("p", {}, q.type === "ordering" || q.type === "matching"
@@ -374,7 +388,7 @@ function render({ model, el }) {
       event.preventDefault();
       const answer = view.controls.read();
       showFeedback(q, answer, view.feedback);
-      if (answer === null) return;
+      if (answer === null || sharedPositions(q, answer)) return;
       answers = { ...answers, [q.id]: answer };
       showScore();
       sync();
