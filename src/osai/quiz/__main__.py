@@ -2,6 +2,8 @@
 
     python -m osai.quiz check                 # validate every bank; exit 1 with the problem
     python -m osai.quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
+    python -m osai.quiz export --format moodle|qti|gift [chapters] --out DIR
+                                              # banks as Moodle XML, QTI 1.2 (Canvas), GIFT
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     hand = sub.add_parser("handouts", help="write printable handouts and answer keys")
     hand.add_argument("--out", required=True, type=Path, help="output folder")
     hand.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    exp = sub.add_parser("export", help="write the banks as Moodle XML, QTI 1.2 or GIFT")
+    exp.add_argument("--format", action="append", required=True,
+                     choices=["moodle", "qti", "gift", "all"],
+                     help="moodle, qti or gift (repeat it, or 'all')")
+    exp.add_argument("--out", required=True, type=Path, help="output folder")
+    exp.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _export(args)
     try:
         banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
     except QuizError as exc:
@@ -38,6 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _export(args) -> int:
+    """Export the good banks; a bank that does not load is named and left out (exit 1)."""
+    from .export import FORMATS, export_chapters
+
+    formats = list(FORMATS) if "all" in args.format else list(dict.fromkeys(args.format))
+    written, failed = export_chapters(args.chapters, formats, args.out)
+    for path in written:
+        print(path)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
