@@ -2,8 +2,9 @@
 
 A ``$CATEGORY: $course$/top/osai/<chapter>`` line per chapter, then its questions.  GIFT
 has no tags: the question name is ``::<chapter>/<question id>::``, and a comment line above
-each question carries ``// [tag:<chapter>] [tag:<objective>]``, the comment syntax Moodle's
-newer GIFT import and gift-pegjs read as tags (older Moodle ignores the comment).
+each question carries ``// [tag:<chapter>] [tag:<objective>]``, which readers that take tags
+from comments read as tags (gift-pegjs does, "like the Moodle parser", its grammar says)
+and any other reader skips as a comment.
 
 =====================  ===========================================================
 bank type              GIFT
