@@ -55,7 +55,11 @@ def _export(args) -> int:
     from .export import FORMATS, export_chapters
 
     formats = list(FORMATS) if "all" in args.format else list(dict.fromkeys(args.format))
-    written, failed = export_chapters(args.chapters, formats, args.out)
+    try:
+        written, failed = export_chapters(args.chapters, formats, args.out)
+    except OSError as exc:
+        print(f"error: cannot write the export into {args.out}: {exc}", file=sys.stderr)
+        return 1
     for path in written:
         print(path)
     return 1 if failed else 0

@@ -29,7 +29,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..bank import QuizError, chapters as all_chapters, load_bank
+from ..bank import QuizError, load_bank
+from ..bank import chapters as all_chapters
 from .common import FORMATS
 
 __all__ = ["FORMATS", "export_banks", "export_chapters", "render"]
@@ -76,7 +77,8 @@ def export_chapters(chapters, formats, out: Path, err=sys.stderr) -> tuple[list[
         try:
             bank = load_bank(chapter)
         except QuizError as exc:
-            print(f"error: {exc} (chapter left out of the export)", file=err)
+            one_line = " ".join(str(exc).split())  # a YAML error spans several lines
+            print(f"error: {one_line} (chapter left out of the export)", file=err)
             failed += 1
             continue
         banks[bank["chapter"]] = bank

@@ -17,8 +17,18 @@ import math
 import re
 from html import escape
 
-__all__ = ["FORMATS", "as_matching", "fill_answer", "fraction", "html_text", "number",
-           "ordinal", "order_feedback_html", "pairs_feedback_html", "question_html"]
+__all__ = [
+    "FORMATS",
+    "as_matching",
+    "fill_answer",
+    "fraction",
+    "html_text",
+    "number",
+    "order_feedback_html",
+    "ordinal",
+    "pairs_feedback_html",
+    "question_html",
+]
 
 #: format name -> file it writes in the output folder
 FORMATS = {"moodle": "osai-quizzes.moodle.xml", "qti": "osai-quizzes.qti.zip",

@@ -32,9 +32,17 @@ from __future__ import annotations
 
 import re
 
-from .common import (as_matching, fill_answer, fraction, html_text, number,
-                     order_feedback_html, overall_feedback_html, pairs_feedback_html,
-                     question_html)
+from .common import (
+    as_matching,
+    fill_answer,
+    fraction,
+    html_text,
+    number,
+    order_feedback_html,
+    overall_feedback_html,
+    pairs_feedback_html,
+    question_html,
+)
 
 __all__ = ["escape", "gift_text"]
 
@@ -54,8 +62,8 @@ def _plain(html: str) -> str:
 
 def _question(q: dict, chapter: str) -> str:
     lines = [f"// [tag:{chapter}] [tag:{q['objective']}]",
-             f"::{escape(chapter + '/' + q['id'])}::[html]"
-             f"{escape(question_html(q, unit=True))}{{"]
+             (f"::{escape(chapter + '/' + q['id'])}::[html]"
+              f"{escape(question_html(q, unit=True))}{{")]
     t = q["type"]
     general = ""
     if t in ("single", "scenario", "multiple"):

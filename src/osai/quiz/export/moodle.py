@@ -31,8 +31,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from .common import (fill_answer, fraction, html_text, number, order_feedback_html,
-                     pairs_feedback_html, question_html)
+from .common import (
+    fill_answer,
+    fraction,
+    html_text,
+    number,
+    order_feedback_html,
+    pairs_feedback_html,
+    question_html,
+)
 
 __all__ = ["moodle_xml"]
 
@@ -73,7 +80,7 @@ def _question(quiz: ET.Element, q: dict, chapter: str) -> None:
         ET.SubElement(el, "single").text = "true" if single else "false"
         ET.SubElement(el, "shuffleanswers").text = "true"
         ET.SubElement(el, "answernumbering").text = "abc"
-        ET.SubElement(el, "showstandardinstruction").text = "0"
+        ET.SubElement(el, "showstandardinstruction").text = "1"
         for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
             _text(el, tag, "")
         right = set(q["correct"])

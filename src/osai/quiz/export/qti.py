@@ -32,11 +32,10 @@ Matching choices are plain text, as Canvas writes them.
 from __future__ import annotations
 
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
-from .common import (as_matching, fill_answer, html_text, number, order_feedback_html,
-                     question_html)
+from .common import as_matching, fill_answer, html_text, number, order_feedback_html, question_html
 
 __all__ = ["QTI_NS", "qti_zip"]
 
