@@ -20,7 +20,8 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-only lab lab-src bench handouts \
-        release collect autograde dist feedback grades grade-plot browser clean lock scorm
+        quiz-export release collect autograde dist feedback grades grade-plot browser \
+        clean lock scorm
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -78,6 +79,11 @@ dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz ban
 
 handouts: $(STAMP) ## printable quiz handouts and answer keys per chapter into _build/handouts
 	$(BIN)/python -m osai.quiz handouts --out _build/handouts
+
+# The formats `make quiz-export` writes: FORMAT=moodle, FORMAT="qti gift" ... (default: all three)
+FORMAT ?= moodle qti gift
+quiz-export: $(STAMP) ## quiz banks as Moodle XML, QTI 1.2 (Canvas) and GIFT into _build/lms (FORMAT=...)
+	$(BIN)/python -m osai.quiz export $(foreach f,$(FORMAT),--format $(f)) --out _build/lms
 
 release: $(STAMP) ## instructors: student version of ASSIGNMENT into WORKDIR/release
 	$(BIN)/osai grade release $(ASSIGNMENT) --workdir $(WORKDIR)

@@ -1,7 +1,7 @@
 """``osai`` command line: one entry point for the course's tools.
 
     osai grade ...      instructors: release, collect, autograde, feedback, export, plot
-    osai quiz ...       quiz banks: validate, handouts and answer keys
+    osai quiz ...       quiz banks: validate, handouts and answer keys, LMS export
     osai data check     validate data/ and print a summary
     osai assets         fetch the offline front-end assets for the book
 """

@@ -7,6 +7,8 @@
   names the file and the question id of any problem.
 * :func:`score_answers`: the Python mirror of the widget's JavaScript scoring.
 * ``python -m osai.quiz handouts --out DIR``: printable handouts and answer keys.
+* ``python -m osai.quiz export --format moodle|qti|gift --out DIR``: the banks in an LMS's own
+  question formats (:mod:`osai.quiz.export`).
 """
 
 from .bank import QuizError, chapters, is_correct, load_all, load_bank, quiz_dir, score_answers

@@ -1,8 +1,10 @@
-"""``python -m osai.quiz``: check the banks, or write instructor handouts.
+"""``python -m osai.quiz`` (also ``osai quiz``): check, print, export and report on the banks.
 
     python -m osai.quiz check                 # validate every bank; exit 1 with the problem
     python -m osai.quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
     python -m osai.quiz report FILES... --out report.html   # class report (HTML)
+    python -m osai.quiz export --format moodle|qti|gift [chapters] --out DIR
+                                              # banks as Moodle XML, QTI 1.2 (Canvas), GIFT
 """
 
 from __future__ import annotations
@@ -30,9 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     rep.add_argument("--book-url", default=None,
                      help="URL of the built book (http(s) or a relative path): the sections "
                           "to revisit become links")
+    exp = sub.add_parser("export", help="write the banks as Moodle XML, QTI 1.2 or GIFT")
+    exp.add_argument("--format", action="append", required=True,
+                     choices=["moodle", "qti", "gift", "all"],
+                     help="moodle, qti or gift (repeat it, or 'all')")
+    exp.add_argument("--out", required=True, type=Path, help="output folder")
+    exp.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
     args = parser.parse_args(argv)
     if args.command == "report":
         return _report(args)
+    if args.command == "export":
+        return _export(args)
     try:
         banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
     except QuizError as exc:
@@ -77,6 +87,21 @@ def _report(args: argparse.Namespace) -> int:
     print(f"{path}: {len(report.answers)} answer(s) from {report.learners} learner(s), "
           f"{len(report.skips)} input(s) or part(s) skipped")
     return 0
+
+
+def _export(args) -> int:
+    """Export the good banks; a bank that does not load is named and left out (exit 1)."""
+    from .export import FORMATS, export_chapters
+
+    formats = list(FORMATS) if "all" in args.format else list(dict.fromkeys(args.format))
+    try:
+        written, failed = export_chapters(args.chapters, formats, args.out)
+    except OSError as exc:
+        print(f"error: cannot write the export into {args.out}: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
