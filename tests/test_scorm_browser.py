@@ -109,7 +109,8 @@ def expected_interaction(q, answer) -> dict:
         kind = "sequencing"
         resp = ",".join(sorted(answer, key=lambda k: (answer[k], order.index(k))))
     else:
-        kind, resp = "matching", ",".join(f"{l['id']}.{answer[l['id']]}" for l in q["left"])
+        kind, resp = "matching", ",".join(f"{left['id']}.{answer[left['id']]}"
+                                      for left in q["left"])
     return {"id": f"{CH}/{q['id']}", "type": kind, "student_response": resp,
             "result": "correct" if is_correct(q, answer) else "wrong"}
 
@@ -308,8 +309,8 @@ def test_links_to_other_pages_open_beside_the_sco_and_reset_reports(lms_page, ba
     assert json.loads(core["suspend_data"]) == {"v": 1, "a": {}}
     links = frame.locator("a[href]").evaluate_all(
         "as => as.map(a => [a.href, a.target, a.rel, a.getAttribute('aria-describedby') || ''])")
-    others = [l for l in links if "/course/" in l[0] and f"/{CH}.html" not in l[0]]
-    same = [l for l in links if f"/{CH}.html" in l[0]]
+    others = [link for link in links if "/course/" in link[0] and f"/{CH}.html" not in link[0]]
+    same = [link for link in links if f"/{CH}.html" in link[0]]
     assert others and all(t == "_blank" and "noopener" in r and "osai-scorm-newtab" in d
                           for _h, t, r, d in others)
     assert same and all(f"?sco={CH}" in h and t != "_blank" for h, t, _r, _d in same)

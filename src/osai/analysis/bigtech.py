@@ -227,7 +227,9 @@ def count_clause(n: int, total: int, noun: str, verb: tuple[str, str] = ("has", 
     """
     if not 0 <= n <= total:
         raise ValueError(f"count {n} out of range 0..{total}")
-    word = (lambda k: _WORDS[k] if k < len(_WORDS) else str(k))
+    def word(k: int) -> str:
+        return _WORDS[k] if k < len(_WORDS) else str(k)
+
     head = "none" if n == 0 else word(n)
     return f"{head} of the {word(total)} {noun} {verb[0] if n <= 1 else verb[1]}"
 
