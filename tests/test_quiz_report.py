@@ -275,3 +275,34 @@ def test_book_url_must_be_http_or_relative(tmp_path, capsys):
     code = quiz_main(["report", str(tmp_path), "--out", str(tmp_path / "r.html"),
                       "--book-url", "javascript:alert(1)"])
     assert code == 2 and "http(s) URL or a relative path" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [360, 1280])
+def test_report_reads_on_a_phone_and_a_desktop_and_is_axe_clean(report, chromium, tmp_path,
+                                                                 width):
+    """The instructor opens the report in a browser: nothing sideways, axe WCAG 2.1 A/AA
+    clean, every chart drawn with a size inside the page, no request made."""
+    from osai import browser
+
+    path = tmp_path / "report.html"
+    path.write_text(report, encoding="utf-8")
+    context = chromium.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(path.as_uri())
+        assert requests == [path.as_uri()]
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{overflow}px sideways scroll at {width}px"
+        boxes = page.locator("figure svg").evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect();"
+            " return [r.width, r.right]; })")
+        assert boxes and all(0 < w and right <= width for w, right in boxes), boxes
+        assert browser.axe_violations(page) == []
+        assert errors == []
+    finally:
+        context.close()

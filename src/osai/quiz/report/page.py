@@ -33,9 +33,22 @@ td.num { text-align: right; white-space: nowrap; }
 figure { margin: 1rem 0; }
 figcaption { font-weight: 600; }
 svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll:focus-visible { outline: 3px solid #1f4e8c; outline-offset: 2px; }
+@media (max-width: 40rem) {
+  body { padding: 0 0.5rem; }
+  table { min-width: 36rem; }
+}
 .skips li { font-family: ui-monospace, monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
 a { color: #1f4e8c; }
 """
+
+
+def _scroll(table: str, label: str) -> str:
+    """A table in a box that scrolls sideways on a narrow screen (focusable, so keyboard
+    users can scroll it too), so the page itself never does."""
+    return (f'<div class="scroll" role="region" tabindex="0" aria-label="{escape(label)}">'
+            f"\n{table}\n</div>")
 
 
 def _pct(s: QuestionStats) -> str:
@@ -72,12 +85,15 @@ def _chapter(chapter: str, title: str, rows: list[QuestionStats]) -> str:
             f'<figure aria-describedby="{table_id}">\n{svg}\n'
             f"<figcaption>{escape(caption)}. The table below gives the same numbers."
             "</figcaption>\n</figure>\n"
-            f'<table id="{table_id}" class="questions">\n'
-            f"<caption>{escape(title)}: every question answered</caption>\n"
-            "<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Prompt</th>"
-            "<th scope=\"col\">Answered right</th><th scope=\"col\">Most-chosen wrong answer "
-            "(learners)</th><th scope=\"col\">Its feedback</th></tr></thead>\n<tbody>\n"
-            + "\n".join(body) + "\n</tbody>\n</table>\n</section>")
+            + _scroll(
+                f'<table id="{table_id}" class="questions">\n'
+                f"<caption>{escape(title)}: every question answered</caption>\n"
+                "<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Prompt</th>"
+                "<th scope=\"col\">Answered right</th><th scope=\"col\">Most-chosen wrong "
+                "answer (learners)</th><th scope=\"col\">Its feedback</th></tr></thead>\n"
+                "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>",
+                f"{title}: table of every question")
+            + "\n</section>")
 
 
 def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStats],
@@ -92,11 +108,13 @@ def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStat
             f"<td>{_section(s, book_url, titles.get(s.chapter, s.chapter))}</td></tr>")
     missed_html = ("<p>Every answered question was answered right by everybody.</p>"
                    if not top else
-                   '<table id="most-missed"><caption>The questions with the lowest share '
-                   "answered right</caption>\n<thead><tr><th scope=\"col\">Question</th>"
-                   "<th scope=\"col\">Prompt</th><th scope=\"col\">Answered right</th>"
-                   "<th scope=\"col\">Section to revisit</th></tr></thead>\n<tbody>\n"
-                   + "\n".join(top) + "\n</tbody></table>")
+                   _scroll('<table id="most-missed"><caption>The questions with the lowest '
+                           "share answered right</caption>\n<thead><tr>"
+                           "<th scope=\"col\">Question</th><th scope=\"col\">Prompt</th>"
+                           "<th scope=\"col\">Answered right</th>"
+                           "<th scope=\"col\">Section to revisit</th></tr></thead>\n"
+                           "<tbody>\n" + "\n".join(top) + "\n</tbody></table>",
+                           "The most-missed questions"))
     if skips:
         skip_html = (f"<p>{len(skips)} input(s) or part(s) of inputs were left out:</p>\n"
                      '<ul class="skips">\n'
