@@ -15,6 +15,8 @@ ARGS   ?=
 ASSIGNMENT ?= 01-data-analysis
 WORKDIR    ?= course-work
 ZIP        ?=
+# make grades LMS="canvas moodle": also the LMS gradebook import CSVs
+LMS        ?=
 
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
@@ -97,8 +99,8 @@ autograde: $(STAMP) ## instructors: autograde every submission of ASSIGNMENT (sa
 feedback: $(STAMP) ## instructors: per-student feedback (hidden tests cleared)
 	$(BIN)/osai grade feedback $(ASSIGNMENT) --workdir $(WORKDIR)
 
-grades: $(STAMP) ## instructors: export the gradebook to WORKDIR/grades.csv
-	$(BIN)/osai grade export --workdir $(WORKDIR)
+grades: $(STAMP) ## instructors: gradebook to WORKDIR/grades.csv (LMS="canvas moodle": also their CSVs)
+	$(BIN)/osai grade export --workdir $(WORKDIR) $(foreach f,$(LMS),--format $(f))
 
 grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, HTML)
 	$(BIN)/osai grade plot --workdir $(WORKDIR)

@@ -45,6 +45,21 @@ def _resolver(**kw) -> Resolver:
     return Resolver(**base)
 
 
+def test_links_to_site_files_keep_only_their_text_and_code_is_left_alone():
+    res = _resolver()
+    text = ('Download <a href="../osai-course.zip" download>osai-course.zip</a>, read '
+            '<A HREF="https://example.org/x">the source</a>, or <a href="#top">go up</a> or '
+            '<a href="03-four-organisations.ipynb">chapter 3</a>.\n'
+            "```html\n"
+            '<a href="../osai-course.zip">kept in code</a> {glue:text}`n`\n'
+            "```")
+    out = convert_markdown(text, res).splitlines()
+    assert out[0] == ('Download osai-course.zip, read <A HREF="https://example.org/x">the '
+                      'source</a>, or <a href="#top">go up</a> or '
+                      '<a href="03-four-organisations.ipynb">chapter 3</a>.')
+    assert out[2] == '<a href="../osai-course.zip">kept in code</a> {glue:text}`n`'
+
+
 def test_roles_become_values_text_and_links():
     res = _resolver()
     text = ("scikit-learn began in {glue:text}`sklearn_start` {cite}`casestudy, sk`; "
@@ -208,3 +223,18 @@ def test_a_chapter_without_the_course_package_stops_with_a_clear_message(chapter
     assert "pip install -r requirements.txt" in error.evalue
     assert not any("File " in line or "Cell In" in line for line in error.traceback), \
         json.dumps(error.traceback)
+
+
+@built
+def test_every_relative_link_in_the_notebooks_resolves_beside_them():
+    import nbformat
+
+    names = {p.name for p in NOTEBOOKS.glob("*.ipynb")}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        hrefs = re.findall(r'href="([^"]*)"', text) + re.findall(r"\]\(([^)\s]+)\)", text)
+        for href in hrefs:
+            if re.match(r"(https?:|mailto:|#)", href):
+                continue
+            assert href.split("#")[0] in names, f"{path.name}: broken link {href}"

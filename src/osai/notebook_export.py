@@ -49,6 +49,23 @@ _EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 _OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}\s*(?P<args>.*)$")
 _OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 _TARGET = re.compile(r"^\([\w.:-]+\)=\s*$")
+# raw HTML links in a page; the ones that lead outside the bundle keep only their text
+_HTML_LINK = re.compile(r"<a\s[^>]*?href=\"(?P<href>[^\"]*)\"[^>]*>(?P<text>.*?)</a>",
+                        re.IGNORECASE | re.DOTALL)
+_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def html_links(line: str) -> str:
+    """Raw ``<a href>`` links as an exported notebook can keep them: web, mail and
+    in-page links stay; a relative link to a file of the built site (such as the bundle's
+    own ``../osai-course.zip``) would be broken beside the notebook, so only its text
+    stays."""
+    def keep(m: re.Match) -> str:
+        href = m["href"].strip()
+        if re.match(r"(https?:|mailto:|#)", href, re.IGNORECASE) or href.endswith(".ipynb"):
+            return m[0]
+        return m["text"]
+    return _HTML_LINK.sub(keep, line)
 _COMMENT = re.compile(r"^%")
 
 
@@ -198,13 +215,27 @@ def convert_markdown(text: str, res: Resolver) -> str:
     lines = text.splitlines()
     out: list[str] = []
     i = 0
+    code = None  # the fence of the plain code block we are in, if any
     while i < len(lines):
         line = lines[i]
+        fenced = _CODE_FENCE.match(line)
+        if code is not None:
+            if fenced and fenced.group(1)[0] == code[0] and len(fenced.group(1)) >= len(code):
+                code = None
+            out.append(line)
+            i += 1
+            continue
+        if fenced and not _OPEN.match(line):
+            code = fenced.group(1)
+            out.append(line)
+            i += 1
+            continue
         if _TARGET.match(line) or _COMMENT.match(line):
             i += 1
             continue
         opened = _OPEN.match(line)
         if not opened:
+            line = html_links(line) if "<a" in line.lower() else line
             out.append(_roles(line, res) if "{" in line else line)
             i += 1
             continue
