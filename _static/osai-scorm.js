@@ -8,8 +8,8 @@
  * else (the plain book, a page opened without ?sco=, no LMS) it returns at once: the quiz
  * keeps its answers in localStorage as always, and nothing is logged.
  *
- * API discovery follows each version's Run-Time Environment (1.2: 3.3.6.1; 2004: 3.1.5)
- * and ADL's sample wrappers: look for the API object in this window and its parents up to
+ * API discovery follows each version's Run-Time Environment (1.2: 3.3.6.1) and ADL's
+ * sample wrappers: look for the API object in this window and its parents up to
  * the top, then in window.opener and its parents, then in top.opener's; every property
  * read is guarded, so a cross-origin frame on the way is skipped, not fatal.  With
  * scorm=2004 in the URL the page looks for SCORM 2004's `API_1484_11` first and falls back

