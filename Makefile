@@ -71,8 +71,9 @@ lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (j
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
 
-scorm: book ## the book as a SCORM 1.2 package for an LMS: _build/osai-course-scorm12.zip
+scorm: book ## the book as SCORM packages for an LMS: _build/osai-course-scorm12.zip and -scorm2004.zip
 	$(BIN)/python -m osai.scorm
+	$(BIN)/python -m osai.scorm --version 2004
 
 dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz banks inside), twine-checked
 	rm -rf dist

@@ -23,9 +23,10 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    N runs, a fresh browser context per run, from the gzip server; on loopback, and throttled
    by Chromium's network emulation (``Network.emulateNetworkConditions``: 1.6 Mbit/s down,
    750 kbit/s up, 150 ms round trip).
-4. **SCORM package**: ``osai.scorm.package.build`` on the measured build (as ``make scorm``):
-   the zip's size in bytes, its number of files and the bytes unzipped (the SCORM 1.2
-   schema files come from ``_build/scorm/schemas`` of the working tree, fetched once).
+4. **SCORM packages**: ``osai.scorm.package.build`` on the measured build (as ``make scorm``),
+   SCORM 1.2 and SCORM 2004 4th Edition: each zip's size in bytes, its number of files and
+   the bytes unzipped (the schema files come from ``_build/scorm/schemas*`` of the working
+   tree, fetched once).
 5. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
    learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
    ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
@@ -138,13 +139,15 @@ def chapter_pages(html_dir: Path) -> list[str]:
                           for p in (html_dir / "chapters").glob("*.html"))
 
 
-def scorm_package(html_dir: Path, out_dir: Path) -> dict:
-    """The SCORM 1.2 package of ``html_dir`` (written into ``out_dir``): sizes, no timing."""
+def scorm_package(html_dir: Path, out_dir: Path, scorm: str = "1.2") -> dict:
+    """The SCORM ``scorm`` package of ``html_dir`` (written into ``out_dir``): sizes, no
+    timing."""
     import zipfile
 
     from osai.scorm import package
 
-    res = package.build(html_dir, out_dir / "osai-course-scorm12.zip")
+    name = "osai-course-scorm12.zip" if scorm == "1.2" else "osai-course-scorm2004.zip"
+    res = package.build(html_dir, out_dir / name, scorm=scorm)
     with zipfile.ZipFile(res["path"]) as zf:
         unzipped = sum(i.file_size for i in zf.infolist())
     return {"bytes": res["bytes"], "files": res["files"], "scos": res["scos"],
@@ -342,12 +345,13 @@ def report(res: dict) -> str:
                  ("max", kib(max(sizes)), "KiB")]
         for rel, n in pf["per_page"].items():
             rows.append((f"  {rel}", kib(n), "KiB"))
-    sc = res.get("scorm", {})
-    if sc:
-        sec("SCORM 1.2 package (make scorm; the build without .gz copies, + manifest, XSDs)")
-        rows += [("zip", f"{sc['bytes']:,}", f"bytes ({kib(sc['bytes'])} KiB)"),
-                 ("files in the zip", str(sc["files"]), f"({sc['scos']} SCOs)"),
-                 ("unzipped", kib(sc["unzipped_bytes"]), "KiB")]
+    for key, label in (("scorm", "SCORM 1.2"), ("scorm2004", "SCORM 2004 4th Edition")):
+        sc = res.get(key, {})
+        if sc:
+            sec(f"{label} package (make scorm; the build without .gz copies, + manifest, XSDs)")
+            rows += [("zip", f"{sc['bytes']:,}", f"bytes ({kib(sc['bytes'])} KiB)"),
+                     ("files in the zip", str(sc["files"]), f"({sc['scos']} SCOs)"),
+                     ("unzipped", kib(sc["unzipped_bytes"]), "KiB")]
     subs = res.get("subbenches", {})
     for name, s in subs.items():
         if s.get("skipped"):
@@ -392,12 +396,13 @@ def write_results(res: dict) -> None:
 
 
 def _measure_scorm(res: dict, html_dir: Path) -> None:
-    print("writing the SCORM package...", flush=True)
+    print("writing the SCORM packages...", flush=True)
     with tempfile.TemporaryDirectory(prefix="osai-bench-scorm-") as tmp:
-        try:
-            res["scorm"] = scorm_package(html_dir, Path(tmp))
-        except Exception as exc:  # noqa: BLE001  (report, then go on with the rest)
-            res["problems"].append(f"SCORM package failed: {exc!r}")
+        for key, scorm in (("scorm", "1.2"), ("scorm2004", "2004")):
+            try:
+                res[key] = scorm_package(html_dir, Path(tmp), scorm)
+            except Exception as exc:  # noqa: BLE001  (report, then go on with the rest)
+                res["problems"].append(f"SCORM {scorm} package failed: {exc!r}")
 
 
 def pages_only(args) -> int:

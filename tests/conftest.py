@@ -85,3 +85,12 @@ def scorm_zip(book_dir, tmp_path_factory) -> Path:
     from osai.scorm import package
 
     return package.build(book_dir, tmp_path_factory.mktemp("scorm") / "osai-scorm12.zip")["path"]
+
+
+@pytest.fixture(scope="session")
+def scorm2004_zip(book_dir, tmp_path_factory) -> Path:
+    """The SCORM 2004 4th Edition package of the built book, once."""
+    from osai.scorm import package
+
+    out = tmp_path_factory.mktemp("scorm2004") / "osai-scorm2004.zip"
+    return package.build(book_dir, out, scorm="2004")["path"]

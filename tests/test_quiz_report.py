@@ -221,6 +221,13 @@ def test_nothing_usable_exits_1_and_skips_go_to_stderr(inputs, run, capsys):
                                    "openai-microsoft-2019": 4}),
     ("founding-settings", "l1.r4,l2.r2,l3.r3,l4.r1", {"l1": "r4", "l2": "r2", "l3": "r3",
                                                       "l4": "r1"}),
+    # SCORM 2004's learner_response formats (the 2004 package writes these)
+    ("openai-pledgers", "a[,]b", ["a", "b"]),
+    ("openai-order", ORDER_RIGHT.replace(",", "[,]"), {"openai-launch": 1, "openai-charter": 2,
+                                                       "openai-lp": 3,
+                                                       "openai-microsoft-2019": 4}),
+    ("founding-settings", "l1[.]r4[,]l2[.]r2[,]l3[.]r3[,]l4[.]r1",
+     {"l1": "r4", "l2": "r2", "l3": "r3", "l4": "r1"}),
 ])
 def test_contract_responses_parse_to_widget_answers(banks, qid, text, want):
     q = next(x for x in banks[CH]["questions"] if x["id"] == qid)
@@ -231,6 +238,7 @@ def test_contract_responses_parse_to_widget_answers(banks, qid, text, want):
     ("opencv-start", "z"), ("openai-pledgers", "a,,b"), ("lp-to-microsoft-days", "abc"),
     ("openai-order", "openai-launch,openai-lp"), ("founding-settings", "l1-r4,l2.r2"),
     ("founding-settings", "l1.r9,l2.r2,l3.r3,l4.r1"),
+    ("openai-pledgers", "a[,][,]b"), ("founding-settings", "l1[.]r4[,]l2.r2[,]l3[.]r3[,]l4[.]r1"),
 ])
 def test_responses_that_do_not_fit_are_refused(banks, qid, text):
     q = next(x for x in banks[CH]["questions"] if x["id"] == qid)
@@ -306,3 +314,27 @@ def test_report_reads_on_a_phone_and_a_desktop_and_is_axe_clean(report, chromium
         assert errors == []
     finally:
         context.close()
+
+
+def test_generic_csv_of_scorm2004_interactions(banks):
+    """A table written from a SCORM 2004 runtime's cmi.interactions (the 2004 package's
+    learner_response formats, result incorrect) reads as the 1.2 one does."""
+    from osai.quiz.report.generic import generic_columns, read_generic
+
+    header = ["learner", "id", "type", "learner_response", "result", "timestamp"]
+    rows = [["hana", f"{CH}/openai-pledgers", "choice", "a[,]c", "incorrect",
+             "2026-05-01T10:00:00.0Z"],
+            ["hana", f"{CH}/founding-settings", "matching", "l1[.]r4[,]l2[.]r2[,]l3[.]r3[,]l4[.]r1",
+             "correct", "2026-05-01T10:01:00.0Z"],
+            ["hana", f"{CH}/openai-order", "sequencing", ORDER_RIGHT.replace(",", "[,]"),
+             "correct", "2026-05-01T10:02:00.0Z"],
+            ["hana", f"{CH}/founding-settings", "matching", "l1.r4[,]l2.r2", "incorrect", ""]]
+    assert generic_columns(header) is not None
+    got = read_generic(header, rows, "scorm2004.csv", banks)
+    answers = {a.question: a.answer for a in got.answers}
+    assert answers == {"openai-pledgers": ["a", "c"],
+                       "founding-settings": {"l1": "r4", "l2": "r2", "l3": "r3", "l4": "r1"},
+                       "openai-order": {"openai-launch": 1, "openai-charter": 2, "openai-lp": 3,
+                                        "openai-microsoft-2019": 4}}
+    assert [(s.where, "left.right" in s.reason or "fit" in s.reason) for s in got.skips] == [
+        ("row 5", True)]

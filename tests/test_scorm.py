@@ -1,7 +1,8 @@
-"""The SCORM 1.2 package of the book (``make scorm``, ``osai.scorm``): the manifest is valid
-against the SCORM 1.2 schemas (offline), one SCO per teaching chapter, every file in the zip
-is in the manifest, paths stay inside the package, and a chapter's answers fit in
-cmi.suspend_data.  The runtime side is tests/test_scorm_browser.py."""
+"""The SCORM packages of the book (``make scorm``, ``osai.scorm``): the SCORM 1.2 manifest is
+valid against the SCORM 1.2 schemas and the SCORM 2004 4th Edition one against the 2004
+schemas (offline, the files each package ships), one SCO per teaching chapter, every file
+in the zip is in the manifest, paths stay inside the package, and a chapter's answers fit
+in cmi.suspend_data.  The runtime side is tests/test_scorm_browser.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -180,3 +182,95 @@ def test_schema_tarball_integrity_is_checked(tmp_path):
         schemas._check_integrity(tarball, "sha512-" + base64.b64encode(b"0" * 64).decode())
     meta = schemas.locked()
     assert meta["version"] == "0.2.7" and meta["integrity"].startswith("sha512-")
+
+
+# ---------------------------------------------------------------- SCORM 2004 4th Edition
+
+IMSSS = "http://www.imsglobal.org/xsd/imsss"
+ADLSEQ = "http://www.adlnet.org/xsd/adlseq_v1p3"
+ADLNAV = "http://www.adlnet.org/xsd/adlnav_v1p3"
+
+
+@pytest.fixture(scope="module")
+def zf2004(scorm2004_zip):
+    with zipfile.ZipFile(scorm2004_zip) as z:
+        yield z
+
+
+@pytest.fixture(scope="module")
+def schema2004(zf2004, tmp_path_factory):
+    """The SCORM 2004 4th Edition schemas as the package ships them, from that folder only
+    (``allow="sandbox"``: no other file, no network).  Unlike SCORM 1.2's they load as they
+    are, as XSD 1.0, with the package's own xml.xsd; the sequencing and navigation schemas
+    are loaded too, so a missing or broken file among the seventeen fails here."""
+    import xmlschema
+
+    folder = tmp_path_factory.mktemp("xsd2004")
+    for name in schemas.files("2004"):
+        (folder / name).write_bytes(zf2004.read(name))
+    return xmlschema.XMLSchema10(
+        str(folder / "imscp_v1p1.xsd"), allow="sandbox",
+        locations=[(manifest.ADLCP_2004, str(folder / "adlcp_v1p3.xsd")),
+                   (IMSSS, str(folder / "imsss_v1p0.xsd")),
+                   (ADLSEQ, str(folder / "adlseq_v1p3.xsd")),
+                   (ADLNAV, str(folder / "adlnav_v1p3.xsd"))])
+
+
+def test_scorm2004_manifest_validates_against_its_schemas_offline(zf2004, schema2004, tmp_path):
+    assert {manifest.IMSCP_2004, manifest.ADLCP_2004, IMSSS, ADLSEQ,
+            ADLNAV} <= set(schema2004.maps.namespaces)
+    (tmp_path / "imsmanifest.xml").write_bytes(zf2004.read("imsmanifest.xml"))
+    errors = list(schema2004.iter_errors(str(tmp_path / "imsmanifest.xml")))
+    assert errors == [], "\n".join(str(e)[:300] for e in errors[:5])
+    good = zf2004.read("imsmanifest.xml")
+    # the validation can fail: a scormType outside sco|asset, an item or a resource without
+    # its identifier (an attribute the XSD does not know, such as SCORM 1.2's lower-case
+    # scormtype, is allowed by IMS CP's anyAttribute: parse() checks that one below)
+    for old, new in ((b'adlcp:scormType="sco"', b'adlcp:scormType="page"'),
+                     (b'<item identifier="item-01-welcome"', b'<item'),
+                     (b'<resource identifier="common"', b'<resource')):
+        assert old in good
+        (tmp_path / "bad.xml").write_bytes(good.replace(old, new, 1))
+        assert not schema2004.is_valid(str(tmp_path / "bad.xml")), new
+
+
+def test_scorm2004_package_has_the_same_outline_and_files(zf, parsed, zf2004):
+    data = zf2004.read("imsmanifest.xml")
+    p2004 = manifest.parse(data)
+    assert (p2004["scorm"], p2004["schemaversion"]) == ("2004", "2004 4th Edition")
+    assert (parsed["scorm"], parsed["schemaversion"]) == ("1.2", "1.2")
+    root = ET.fromstring(data)
+    assert root.tag == f"{{{manifest.IMSCP_2004}}}manifest"
+    assert root.findtext(f"{{{manifest.IMSCP_2004}}}metadata/"
+                         f"{{{manifest.IMSCP_2004}}}schema") == "ADL SCORM"
+    # default sequencing: no sequencing or navigation element anywhere
+    used = {el.tag.split("}")[0][1:] for el in root.iter()}
+    assert used == {manifest.IMSCP_2004}
+    assert p2004["items"] == parsed["items"]
+    assert all(r["scormtype"] in ("sco", "asset") for r in p2004["resources"].values())
+    for rid, res in parsed["resources"].items():
+        other = p2004["resources"][rid]
+        assert {k: other[k] for k in ("scormtype", "files", "dependencies")} == {
+            k: res[k] for k in ("scormtype", "files", "dependencies")}, rid
+        if res["scormtype"] == "sco":
+            assert other["href"] == res["href"] + "&scorm=2004"
+        else:
+            assert other["href"] == res["href"]
+    assert sorted(r for r, v in p2004["resources"].items() if v["scormtype"] == "sco") == sorted(
+        f"res-{ch}" for ch in chapters())
+    root12 = {"imsmanifest.xml", *schemas.FILES}
+    root2004 = {"imsmanifest.xml", *schemas.files("2004")}
+    assert set(zf2004.namelist()) - root2004 == set(zf.namelist()) - root12
+    assert root2004 <= set(zf2004.namelist()) and not set(schemas.FILES) & set(zf2004.namelist())
+    for name in ("imscp_v1p1.xsd", "adlcp_v1p3.xsd", "adlseq_v1p3.xsd", "adlnav_v1p3.xsd",
+                 "imsss_v1p0.xsd", "xml.xsd"):
+        assert name in zf2004.namelist()
+
+
+def test_unknown_scorm_version_is_a_clear_error(book_dir, tmp_path):
+    with pytest.raises(package.PackageError, match="1.2 or 2004"):
+        package.build(book_dir, tmp_path / "x.zip", scorm="2005")
+    with pytest.raises(manifest.ManifestError, match="1.2 or 2004"):
+        manifest.build("T", [], [], scorm="1.3")
+    with pytest.raises(schemas.SchemaFetchError, match="1.2 or 2004"):
+        schemas.files("cmi5")

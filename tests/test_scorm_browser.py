@@ -14,6 +14,7 @@ and logs nothing; the API is also found through a nested frame and through windo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 
@@ -358,3 +359,161 @@ def test_api_found_through_a_nested_frame_and_an_opener(lms_page, bank):
     assert popup.evaluate("k => localStorage.getItem(k)", STORAGE_KEY) is None
     popup.close()
     assert audit.problems() == []
+
+
+# ------------------------------------------------------------------ SCORM 2004 4th Edition
+
+LAUNCH_2004 = f"{PAGE}?sco={CH}&scorm=2004"
+HARNESS_2004 = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SCORM 2004 test LMS</title>
+<link rel="icon" href="data:,">
+<script src="lms/scorm2004.js"></script>
+<script src="lms/scorm12.js"></script>
+<script>
+var lms = { initializes: 0, commits: 0, finishes: 0, errors: [], sets: {} };
+function log(level, msg) { if (level >= 4) lms.errors.push(String(msg)); }
+function makeAPI(stored) {
+  var api = new Scorm2004API({ lmsCommitUrl: false, autocommit: false, logLevel: 4,
+    onLogMessage: log });
+  if (stored) api.loadFromJSON(stored, "");
+  api.on("Initialize", function () { lms.initializes++; });
+  api.on("Commit", function () { lms.commits++; });
+  api.on("Terminate", function () { lms.finishes++; });
+  // cmi.exit and cmi.session_time are write-only: the LMS page keeps what the SCO set
+  api.on("SetValue.cmi.*", function (element, value) { lms.sets[element] = value; });
+  return api;
+}
+function launch(href, stored) {
+  window.API = undefined;
+  window.API_1484_11 = makeAPI(stored);
+  document.getElementById("sco").src = href;
+}
+function launch12(href) {  // an LMS that plays the 2004 package with a SCORM 1.2 runtime
+  window.API_1484_11 = undefined;
+  window.API = new Scorm12API({ lmsCommitUrl: false, autocommit: false, logLevel: 4,
+    onLogMessage: log });
+  document.getElementById("sco").src = href;
+}
+function cmi() {
+  return JSON.parse(JSON.stringify((window.API_1484_11 || window.API).renderCMIToJSONObject()));
+}
+</script></head>
+<body><iframe id="sco" title="SCO" style="width:1000px;height:760px"></iframe></body></html>
+"""
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")  # UTC, as written
+DURATION = re.compile(r"^PT\d+H\d+M\d+S$")
+
+
+@pytest.fixture(scope="module")
+def lms2004(scorm2004_zip, test_js, tmp_path_factory):
+    root = tmp_path_factory.mktemp("lms2004")
+    with zipfile.ZipFile(scorm2004_zip) as zf:
+        zf.extractall(root / "course")
+    (root / "lms").mkdir()
+    for name in ("scorm2004.js", "scorm12.js"):
+        shutil.copy2(test_js / "scorm-again" / "dist" / name, root / "lms" / name)
+    (root / "index.html").write_text(HARNESS_2004, encoding="utf-8")
+    log: list = []
+    with browser.serve(root, requests=log) as url:
+        yield url, log
+
+
+def expected_interaction_2004(q, answer) -> dict:
+    """SCORM 2004's formats: lists joined by [,], matching pairs by [.]."""
+    want = expected_interaction(q, answer)
+    resp = want.pop("student_response")
+    if want["type"] == "matching":
+        resp = "[,]".join(pair.replace(".", "[.]", 1) for pair in resp.split(","))
+    elif want["type"] in ("choice", "sequencing"):
+        resp = resp.replace(",", "[,]")
+    want["learner_response"] = resp
+    want["result"] = "correct" if want["result"] == "correct" else "incorrect"
+    return want
+
+
+def test_scorm2004_quiz_reports_to_the_runtime_and_comes_back(chromium, lms2004, bank):
+    url, log = lms2004
+    context = chromium.new_context()
+    page = context.new_page()
+    audit = browser.PageAudit(url, server_log=log)
+    audit.attach(page)
+    page.goto(url + "index.html")
+    page.evaluate("href => launch(href, null)", LAUNCH_2004)
+    frame = sco_frame(page)
+    page.wait_for_function("lms.initializes === 1 && lms.commits >= 1")
+    assert page.evaluate("API_1484_11.GetValue('cmi.completion_status')") == "incomplete"
+    assert "learning platform (LMS)" in frame.locator(".osai-quiz-intro").inner_text()
+
+    answers = plan(bank)
+    keyboard = {"opencv-start", "lp-to-microsoft-days", "openai-order"}
+    for q in bank["questions"]:
+        if q["id"] in keyboard:
+            by_keyboard(page, frame, q, answers[q["id"]])
+        else:
+            by_mouse(frame, q, answers[q["id"]])
+    page.wait_for_function(f"lms.commits >= {len(bank['questions']) + 1}")
+    data = page.evaluate("cmi()")["cmi"]
+    result = score_answers(bank, answers)
+    assert 0 < result["score"] < result["total"]
+    assert data["score"]["raw"] == str(round(100 * result["score"] / result["total"]))
+    assert (data["score"]["min"], data["score"]["max"]) == ("0", "100")
+    assert float(data["score"]["scaled"]) == pytest.approx(result["score"] / result["total"],
+                                                           abs=1e-7)
+    assert data["completion_status"] == "completed"
+    assert data["success_status"] == "unknown"  # formative: no pass mark
+    rows = interactions({"cmi": data})
+    assert len(rows) == len(bank["questions"])
+    for row, q in zip(rows, bank["questions"]):
+        want = expected_interaction_2004(q, answers[q["id"]])
+        assert {k: row[k] for k in want} == want, q["id"]
+        assert TIMESTAMP.match(row["timestamp"]), row["timestamp"]
+    assert json.loads(data["suspend_data"]) == {"v": 1, "a": answers}
+    assert frame.locator("body").evaluate(
+        "(b, key) => window.localStorage.getItem(key)", STORAGE_KEY) is None
+    assert page.evaluate("lms.errors") == []
+
+    # the learner leaves: Terminate, with exit=suspend and an ISO 8601 session time
+    page.evaluate("document.getElementById('sco').src = 'about:blank'")
+    page.wait_for_function("lms.finishes === 1")
+    sets = page.evaluate("lms.sets")
+    assert sets["cmi.exit"] == "suspend"
+    assert DURATION.match(sets["cmi.session_time"]), sets["cmi.session_time"]
+    stored = page.evaluate("cmi()")
+    stored["cmi"]["entry"] = "resume"  # what the LMS sets after exit=suspend
+
+    # relaunch from the stored data: the answers, feedback and score are back
+    page.evaluate("([href, s]) => launch(href, s)", [LAUNCH_2004, stored])
+    frame = sco_frame(page)
+    page.wait_for_function("lms.initializes === 2")
+    for q in bank["questions"]:
+        want = "correct" if is_correct(q, answers[q["id"]]) else "incorrect"
+        fb = frame.locator(f'.osai-quiz-q[data-qid="{q["id"]}"] .osai-quiz-feedback')
+        assert fb.get_attribute("data-result") == want, q["id"]
+    assert frame.locator(".osai-quiz-score").inner_text().startswith(
+        f"Score: {result['score']} of {result['total']} correct")
+    wrong = next(q for q in bank["questions"] if q["type"] in ("single", "scenario")
+                 and not is_correct(q, answers[q["id"]]))
+    by_mouse(frame, wrong, wrong["correct"][0])
+    page.wait_for_function(
+        f"API_1484_11.cmi.score.raw === '{round(100 * (result['score'] + 1) / result['total'])}'")
+    again = page.evaluate("cmi()")["cmi"]
+    assert [r["id"] for r in interactions({"cmi": again})] == [
+        f"{CH}/{q['id']}" for q in bank["questions"]]
+    assert page.evaluate("lms.errors") == []
+
+    # the same 2004 launch under a SCORM 1.2 runtime: it falls back to API and 1.2's formats
+    page.evaluate("href => launch12(href)", LAUNCH_2004)
+    frame = sco_frame(page)
+    multiple = next(q for q in bank["questions"] if q["type"] == "multiple")
+    by_mouse(frame, multiple, sorted(multiple["correct"]))
+    page.wait_for_function("API.cmi.interactions.childArray.length === 1")
+    row = interactions(page.evaluate("cmi()"))[0]
+    assert row["student_response"] == ",".join(sorted(multiple["correct"]))
+    assert page.evaluate("API.cmi.core.lesson_status") == "incomplete"
+
+    paths = {path.split("?")[0] for path, _status in audit.server_log}
+    outside = sorted(p for p in paths if not p.startswith("/course/")
+                     and p not in ("/index.html", "/lms/scorm2004.js", "/lms/scorm12.js"))
+    assert paths and outside == []
+    assert audit.problems() == []
+    context.close()

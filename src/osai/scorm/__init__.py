@@ -1,9 +1,11 @@
-"""The book as a SCORM 1.2 package (``make scorm``, ``python -m osai.scorm``).
+"""The book as a SCORM 1.2 or SCORM 2004 (4th Edition) package (``make scorm``,
+``python -m osai.scorm [--version 2004]``).
 
-* :mod:`osai.scorm.schemas`: the SCORM 1.2 XSDs, from a pinned npm package at build time;
+* :mod:`osai.scorm.schemas`: the XSDs of both versions, from a pinned npm package at build time;
 * :mod:`osai.scorm.manifest`: ``imsmanifest.xml`` (one SCO per teaching chapter);
 * :mod:`osai.scorm.package`: the zip of the built book with both at its root.
 
-In the LMS, ``_static/osai-scorm.js`` (on every page of the book) finds the SCORM 1.2
-runtime and reports the chapter quiz; outside an LMS it does nothing.
+In the LMS, ``_static/osai-scorm.js`` (on every page of the book) finds the SCORM runtime
+(2004's ``API_1484_11`` when the launch URL says ``scorm=2004``, else 1.2's ``API``) and
+reports the chapter quiz; outside an LMS it does nothing.
 """

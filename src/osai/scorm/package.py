@@ -1,11 +1,14 @@
-"""Write the SCORM 1.2 package of the built book (``make scorm``).
+"""Write the SCORM 1.2 or SCORM 2004 4th Edition package of the built book (``make scorm``).
 
 The zip holds the offline book exactly as ``make book`` built it (``_build/html``) minus
 what an LMS cannot use: the ``.gz`` copies (an LMS serves files as they are, and most
 compress on the fly), ``test-artifacts/`` and Sphinx's ``.buildinfo``.  At its root:
-``imsmanifest.xml`` (:mod:`osai.scorm.manifest`) and the SCORM 1.2 schema files
-(:mod:`osai.scorm.schemas`).  Every entry has the same fixed date, in sorted order, so two
-runs on one build give the same bytes.
+``imsmanifest.xml`` (:mod:`osai.scorm.manifest`) and that SCORM version's schema files
+(:mod:`osai.scorm.schemas`).  The two packages differ only in those root files: the 2004
+manifest is in the 2004 namespaces and launches each SCO as
+``chapters/<chapter>.html?sco=<chapter>&scorm=2004``, which tells ``_static/osai-scorm.js``
+to look for the SCORM 2004 runtime first.  Every entry has the same fixed date, in sorted
+order, so two runs on one build give the same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from . import manifest, schemas
 ROOT = schemas.ROOT
 BUILD = ROOT / "_build" / "html"
 DEFAULT_OUT = ROOT / "_build" / "osai-course-scorm12.zip"
+DEFAULT_OUT_2004 = ROOT / "_build" / "osai-course-scorm2004.zip"
+#: SCORM version -> what the SCOs' launch URLs add after sco=<chapter>
+LAUNCH_QUERY = {"1.2": "", "2004": "&scorm=2004"}
 TITLE = "Sustaining open-source AI"
 #: left out of the package (relative paths; a folder ends with "/")
 EXCLUDE_DIRS = ("test-artifacts/",)
@@ -61,16 +67,17 @@ def page_title(page: Path, fallback: str) -> str:
     return " ".join(text.split()) or fallback
 
 
-def items(html_dir: Path) -> list[manifest.Item]:
+def items(html_dir: Path, scorm: str = "1.2") -> list[manifest.Item]:
     """The outline: welcome, one SCO per teaching chapter, glossary, bibliography."""
     out = []
+    extra = LAUNCH_QUERY[scorm]
 
     def add(page: str, title: str | None, sco: bool, ident: str) -> None:
         path = html_dir / page
         if not path.is_file():
             raise PackageError(f"{path}: missing from the build (run `make book` first)")
         out.append(manifest.Item(ident=ident, title=title or page_title(path, ident), href=page,
-                                 sco=sco, query=f"sco={ident}" if sco else ""))
+                                 sco=sco, query=f"sco={ident}{extra}" if sco else ""))
 
     for page, title in FRONT:
         add(page, title, False, Path(page).stem)
@@ -81,18 +88,25 @@ def items(html_dir: Path) -> list[manifest.Item]:
     return out
 
 
-def build(html_dir: Path = BUILD, out: Path = DEFAULT_OUT) -> dict:
-    """Write the zip; returns ``{"path", "files", "bytes", "scos"}``."""
+def build(html_dir: Path = BUILD, out: Path | None = None, scorm: str = "1.2") -> dict:
+    """Write the zip of SCORM ``scorm`` ("1.2" or "2004"; ``out`` defaults to
+    ``_build/osai-course-scorm12.zip`` or ``-scorm2004.zip``); returns
+    ``{"path", "files", "bytes", "scos", "scorm"}``."""
+    if scorm not in LAUNCH_QUERY:
+        raise PackageError(f"unknown SCORM version {scorm!r} (1.2 or 2004)")
+    if out is None:
+        out = DEFAULT_OUT if scorm == "1.2" else DEFAULT_OUT_2004
     html_dir = Path(html_dir)
     if not (html_dir / "index.html").is_file():
         raise PackageError(f"{html_dir}: no built book (run `make book` first)")
     files = book_files(html_dir)
-    outline = items(html_dir)
+    outline = items(html_dir, scorm)
     own = {it.href for it in outline}
     xml = manifest.build(TITLE, outline, [f for f in files if f not in own],
-                         version=__version__)
-    xsd_dir = schemas.fetch()
-    reserved = {"imsmanifest.xml", *schemas.FILES}
+                         version=__version__, scorm=scorm)
+    xsd_dir = schemas.fetch(version=scorm)
+    xsd_files = schemas.files(scorm)
+    reserved = {"imsmanifest.xml", *xsd_files}
     clash = reserved.intersection(files)
     if clash:
         raise PackageError(f"{html_dir}: the build already has {sorted(clash)} at its root")
@@ -109,10 +123,10 @@ def build(html_dir: Path = BUILD, out: Path = DEFAULT_OUT) -> dict:
 
     with zipfile.ZipFile(tmp, "w") as zf:
         zf.writestr(entry("imsmanifest.xml"), xml)
-        for name in schemas.FILES:
+        for name in xsd_files:
             zf.writestr(entry(name), (xsd_dir / name).read_bytes())
         for rel in files:
             zf.writestr(entry(rel), (html_dir / rel).read_bytes())
     tmp.replace(out)
-    return {"path": out, "files": len(files) + 1 + len(schemas.FILES),
+    return {"path": out, "files": len(files) + 1 + len(xsd_files), "scorm": scorm,
             "bytes": out.stat().st_size, "scos": sum(it.sco for it in outline)}

@@ -1,7 +1,8 @@
-"""SCORM 1.2 learner responses back into the widget's answers (the shared contract).
+"""SCORM learner responses back into the widget's answers (the shared contract).
 
-The course's SCORM package reports one interaction per question, with the id
-``<chapter>/<question id>`` and ``cmi.interactions.n.student_response`` written as:
+The course's SCORM packages report one interaction per question, with the id
+``<chapter>/<question id>`` and ``cmi.interactions.n.student_response`` (SCORM 1.2) written
+as:
 
 * single, scenario: the option id (``c``);
 * multiple: option ids sorted, comma-separated (``a,c``);
@@ -9,6 +10,13 @@ The course's SCORM package reports one interaction per question, with the id
 * ordering (``sequencing``): item ids in the order of the positions the learner gave,
   comma-separated;
 * matching: ``left.right`` pairs, comma-separated (``l1.r2,l2.r1``).
+
+The SCORM 2004 package writes ``cmi.interactions.n.learner_response`` in the formats of
+the SCORM 2004 data model: the same ids, but lists joined with ``[,]`` (``a[,]c``) and
+matching pairs joined with ``[.]`` (``l1[.]r2[,]l2[.]r1``); its result is ``incorrect``
+where 1.2 says ``wrong`` (the report ignores results and checks each response itself).
+Both forms are read: a response that holds ``[,]`` or ``[.]`` is split on those, any
+other on ``,`` and ``.``.
 
 Ids are those of the loaded bank (:func:`osai.quiz.bank.load_bank`).
 :func:`parse_response` turns such a string back into the JSON form quiz.js stores, and
@@ -34,9 +42,10 @@ def parse_interaction_id(text: str) -> tuple[str, str]:
 
 
 def _ids(text: str) -> list[str]:
-    parts = [p.strip() for p in text.split(",")]
+    sep = "[,]" if "[,]" in text else ","
+    parts = [p.strip() for p in text.split(sep)]
     if not text.strip() or any(not p for p in parts):
-        raise ValueError("empty item in a comma-separated response")
+        raise ValueError(f"empty item in a {sep!r}-separated response")
     return parts
 
 
@@ -62,10 +71,11 @@ def _parse(question: dict, text: str) -> Any:
         return {item: i + 1 for i, item in enumerate(items)}
     if qtype == "matching":
         pairs = {}
+        pair = "[.]" if "[.]" in text else "."
         for part in _ids(text):
-            left, sep, right = part.partition(".")
+            left, sep, right = part.partition(pair)
             if not sep or not left or not right:
-                raise ValueError(f"matching pair {part!r} is not left.right")
+                raise ValueError(f"matching pair {part!r} is not left{pair}right")
             if left in pairs:
                 raise ValueError(f"matching item {left!r} is given twice")
             pairs[left] = right
@@ -74,7 +84,8 @@ def _parse(question: dict, text: str) -> Any:
 
 
 def parse_response(question: dict, text: str) -> Any:
-    """The widget answer for a SCORM ``student_response`` string; ValueError if it does not
+    """The widget answer for a SCORM ``student_response`` (1.2) or ``learner_response``
+    (2004) string; ValueError if it does not
     fit the question (unknown option id, missing item, not a number ...)."""
     answer = _parse(question, text)
     kept, _ = clean_answers({"questions": [question]}, {question["id"]: answer})
