@@ -338,3 +338,68 @@ def test_generic_csv_of_scorm2004_interactions(banks):
                                         "openai-microsoft-2019": 4}}
     assert [(s.where, "left.right" in s.reason or "fit" in s.reason) for s in got.skips] == [
         ("row 5", True)]
+
+
+def _progress_bytes(answers, chapter=CH) -> bytes:
+    return json.dumps({"format": "osai-quiz-progress", "version": 1,
+                       "chapters": {chapter: {"answers": answers, "score": 0,
+                                              "total": 11}}}).encode("utf-8")
+
+
+def test_an_lms_download_zip_is_read_entry_by_entry(banks, tmp_path, capsys):
+    """The zip an LMS gives for "download all submissions": a folder per learner, plus the
+    mess real archives hold (a nested zip, other files, an encrypted entry, a bomb, a
+    hostile entry name); learners stay apart and every bad entry is one named line."""
+    import io
+    import zipfile
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("dave/03-four-organisations-answers.json",
+                    _progress_bytes({"opencv-start": "c"}))
+    lms = tmp_path / "submissions.zip"
+    with zipfile.ZipFile(lms, "w", zipfile.ZIP_DEFLATED) as zf:
+        for who, choice in (("Ann Lee_101", "c"), ("Bo Ng_102", "a"), ("Cy Ode_103", "b")):
+            zf.writestr(f"{who}_assignsubmission_file/03-four-organisations-answers.json",
+                        _progress_bytes({"opencv-start": choice}))
+        zf.writestr("Ann Lee_101_assignsubmission_file/notes.docx", b"PK not a quiz")
+        zf.writestr("__MACOSX/._x.json", b"\x00\x05")
+        zf.writestr("late/more.zip", inner.getvalue())
+        zf.writestr("bomb/answers.json", b" " * (6 * 2 ** 20))
+        zf.writestr("locked/answers.json", b"{}")  # marked encrypted below
+        zf.writestr("evil\nskipped fake.json\u202egpj.json", b"{")
+    # set the "encrypted" flag of locked/answers.json in its local and central headers
+    # (zipfile cannot write encrypted entries)
+    raw = bytearray(lms.read_bytes())
+    name = b"locked/answers.json"
+    for signature, flag_at, name_at in ((b"PK\x03\x04", 6, 30), (b"PK\x01\x02", 8, 46)):
+        start = 0
+        while (start := raw.find(signature, start)) != -1:
+            if raw[start + name_at:start + name_at + len(name)] == name:
+                raw[start + flag_at] |= 0x1
+            start += 4
+    lms.write_bytes(bytes(raw))
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(b"PK\x03\x04 this is not really a zip")
+
+    out = tmp_path / "report.html"
+    code = quiz_main(["report", str(lms), str(broken), "--out", str(out)])
+    assert code == 0
+    err = capsys.readouterr().err.splitlines()
+    soup, rows = _rows(out.read_text(encoding="utf-8"))
+    # Ann c (right), Bo a, Cy b, Dave c (right, in the nested zip): 2 right of 4
+    assert rows["opencv-start"][:2] == (2, 4)
+    assert "4 learner(s)" in soup.find(id="summary").get_text()
+    reasons = {
+        "notes.docx": "not a progress file",
+        "bomb/answers.json": "too large",
+        "locked/answers.json": "encrypted",
+        "broken.zip": "not a readable zip archive",
+    }
+    for name, reason in reasons.items():
+        assert any(name in line and reason in line for line in err), (name, err)
+    assert not any("__MACOSX" in line for line in err)
+    # the hostile entry name is one line, its newline and RTL override escaped
+    evil = [line for line in err if "evil" in line]
+    assert len(evil) == 1 and "\\u000a" in evil[0] and "\\u202e" in evil[0]
+    assert all(line.startswith("skipped ") for line in err)

@@ -8,7 +8,8 @@
   bubblewrap sandbox with limits, and its cells are put back in the released layout;
 * the commands, one module each: :mod:`.release`, :mod:`.collect` (LMS downloads, entry by
   entry, with limits and a report), :mod:`.autograde`, :mod:`.feedback` (one outcome per
-  student), :mod:`.export` (export and plot), sharing :mod:`.common`; :mod:`.workflow`
+  student), :mod:`.export`, :mod:`.plot`, :mod:`.lms` (grades as CSV, charts, LMS
+  gradebook layouts), sharing :mod:`.common`; :mod:`.workflow`
   re-exports them;
 * :mod:`.cli`: ``main(argv)``, the ``osai grade`` command line.
 """

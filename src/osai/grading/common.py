@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..printable import printable  # noqa: F401  (re-exported for the commands)
 from .course import Course
 from .csvfile import write_rows
 
@@ -37,17 +38,6 @@ STATUS_HELP = {
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 #: submitted notebooks larger than this are not parsed
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-
-# controls, line and paragraph separators and bidirectional overrides: shown escaped, so
-# one entry is one line on the terminal and in the report, and reads as what it is
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
-                          "\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
-def printable(text: str) -> str:
-    """``text`` with every control or invisible direction character written as ``\\uXXXX``."""
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", str(text))
-
 
 def _tail(result: dict[str, Any], lines: int = 15) -> str:
     text = (result.get("log") or "") + "\n" + (result.get("error") or "")

@@ -1,6 +1,7 @@
 """``osai quiz report``: a class view of the quizzes, from files, without a server.
 
-Inputs (any mix): the progress files learners save from the quiz, folders of them, and
+Inputs (any mix): the progress files learners save from the quiz, folders of them, an
+LMS's zip download of the submissions (:mod:`.archive`), and
 LMS exports of the SCORM package's interactions (Moodle's interactions report, or a plain
 CSV); see :mod:`.sources`.  Each answer is checked against the loaded banks; anything
 that cannot be read is skipped with a one-line reason (:class:`.records.Skip`).  The
@@ -9,7 +10,7 @@ answered right and the commonest wrong answer with its feedback, and the five mo
 questions with the section to revisit.
 
 Modules: :mod:`.records` (answers, skips), :mod:`.responses` (SCORM responses -> answers),
-:mod:`.progress`, :mod:`.csvtable`, :mod:`.moodle`, :mod:`.generic` (readers),
+:mod:`.progress`, :mod:`.archive`, :mod:`.csvtable`, :mod:`.moodle`, :mod:`.generic` (readers),
 :mod:`.sources` (which reader for which input), :mod:`.aggregate`, :mod:`.chart`,
 :mod:`.page`.
 """

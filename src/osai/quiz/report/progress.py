@@ -16,20 +16,27 @@ from ..bank import clean_answers, is_correct
 from ..widget import PROGRESS_FORMAT, PROGRESS_VERSION
 from .records import Answer, Reading, Skip
 
-__all__ = ["read_progress"]
+__all__ = ["read_progress", "read_progress_bytes"]
 
 
 def read_progress(path: Path, label: str, banks: dict[str, dict],
                   learner: str | None = None) -> Reading:
     """Answers of one progress file; ``label`` names the file in skip lines."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Reading(skips=[Skip(label, f"cannot be read ({exc.strerror})")])
+    return read_progress_bytes(raw, label, banks, learner)
+
+
+def read_progress_bytes(raw: bytes, label: str, banks: dict[str, dict],
+                        learner: str | None = None) -> Reading:
+    """Answers of a progress file's bytes (a file, or an entry of an archive)."""
     out = Reading()
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         out.skips.append(Skip(label, f"not UTF-8 text (byte {exc.start})"))
-        return out
-    except OSError as exc:
-        out.skips.append(Skip(label, f"cannot be read ({exc.strerror})"))
         return out
     try:
         data = json.loads(text)

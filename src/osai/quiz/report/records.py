@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...printable import printable
+
 __all__ = ["Answer", "Skip", "Reading"]
 
 
@@ -34,8 +36,9 @@ class Skip:
     where: str | None = None
 
     def line(self) -> str:
+        """One line, whatever the names hold (control and direction characters escaped)."""
         where = f", {self.where}" if self.where else ""
-        return f"skipped {self.file}{where}: {self.reason}"
+        return printable(f"skipped {self.file}{where}: {self.reason}")
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Turn the command line's FILES (progress files, folders, LMS CSV exports) into answers.
 
 * a ``.json`` file: a progress file (:mod:`.progress`), one learner, named by its path;
-* a folder: every ``*.json`` below it, recursively, in path order;
+* a ``.zip`` file: an LMS's download of the submissions, every ``.json`` entry a progress
+  file named by its path in the archive (:mod:`.archive`);
+* a folder: every ``*.json`` and ``*.zip`` below it, recursively, in path order;
 * any other file: a table (:mod:`.csvtable`), read as Moodle's interactions report
   (:mod:`.moodle`) or as the generic layout (:mod:`.generic`) by its header; a table with
   other headers is skipped as foreign.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .archive import read_archive
 from .csvtable import TableError, read_table
 from .generic import generic_columns, read_generic
 from .moodle import is_moodle, read_moodle
@@ -27,9 +30,10 @@ def _expand(paths: list[Path]) -> list[tuple[Path, str] | Skip]:
     out: list[tuple[Path, str] | Skip] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.json") if p.is_file())
+            found = sorted(p for p in path.rglob("*")
+                           if p.is_file() and p.suffix.lower() in (".json", ".zip"))
             if not found:
-                out.append(Skip(str(path), "folder holds no .json progress files"))
+                out.append(Skip(str(path), "folder holds no .json progress files or zips"))
             out.extend((p, str(p)) for p in found)
         elif path.is_file():
             out.append((path, str(path)))
@@ -41,6 +45,8 @@ def _expand(paths: list[Path]) -> list[tuple[Path, str] | Skip]:
 def _read_one(path: Path, label: str, banks: dict[str, dict]) -> Reading:
     if path.suffix.lower() == ".json":
         return read_progress(path, label, banks)
+    if path.suffix.lower() == ".zip":
+        return read_archive(path, label, banks)
     try:
         header, rows = read_table(path)
     except TableError as exc:
