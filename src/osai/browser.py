@@ -64,6 +64,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         return super().send_head()
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # a browser that cancels a request (a page left, a chart no longer needed) closes
+        # the connection mid-answer: not a fault of the book, so no traceback
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(directory: Path = BUILD, *, precompressed: bool = False,
           requests: list | None = None):
@@ -76,7 +89,7 @@ def serve(directory: Path = BUILD, *, precompressed: bool = False,
     handler_class = type("_Handler", (_QuietHandler,),
                          {"precompressed": precompressed, "requests": requests})
     handler = functools.partial(handler_class, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
