@@ -56,7 +56,6 @@ def read_generic(header: list[str], rows: list[list[str]], label: str,
                  banks: dict[str, dict]) -> Reading:
     out = Reading()
     learner_at, id_at, resp_at, attempt_at = generic_columns(header)  # type: ignore[misc]
-    latest: dict[tuple, object] = {}
     for n, row in enumerate(rows, start=2):
         if not any(c.strip() for c in row):
             continue
@@ -76,8 +75,5 @@ def read_generic(header: list[str], rows: list[list[str]], label: str,
         except ValueError as exc:
             out.skips.append(Skip(label, str(exc), where))
             continue
-        key = (ans.learner, ans.chapter, ans.question)
-        if key not in latest or latest[key].attempt <= ans.attempt:
-            latest[key] = ans
-    out.answers.extend(latest.values())
+        out.answers.append(ans)
     return out

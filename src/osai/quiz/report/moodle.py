@@ -18,7 +18,8 @@ several SCOs has more cells in a row than headers; the reader splits them per SC
 A response can only be placed with its interaction id: a download without the
 ``Question n`` columns is skipped with that reason.  A learner is named by the first
 identity field with a value (email, ID number, username), else by the full name; of
-several attempts the latest is kept.
+several attempts the latest is kept (by :func:`.sources.read_inputs`, which keeps one answer
+per learner and question for every kind of input).
 """
 
 from __future__ import annotations
@@ -70,7 +71,6 @@ def read_moodle(header: list[str], rows: list[list[str]], label: str,
     chunk = 1 + n_questions * k
     ident = [header.index(f) for f in _IDENTITY if f in header[:score_at]]
     attempt_at = header.index("Attempt") if "Attempt" in header[:score_at] else None
-    latest: dict[tuple, object] = {}
     for n, row in enumerate(rows, start=2):
         if not any(c.strip() for c in row):
             continue
@@ -103,8 +103,5 @@ def read_moodle(header: list[str], rows: list[list[str]], label: str,
                 except ValueError as exc:
                     out.skips.append(Skip(label, str(exc), f"{where}, interaction {j}"))
                     continue
-                key = (ans.learner, ans.chapter, ans.question)
-                if key not in latest or latest[key].attempt <= ans.attempt:
-                    latest[key] = ans
-    out.answers.extend(latest.values())
+                out.answers.append(ans)
     return out
