@@ -11,6 +11,7 @@ import pytest
 
 from osai import browser
 from osai.quiz import load_bank, score_answers
+from quiz_answers import mixed_answers, wrong_option
 
 pytestmark = pytest.mark.browser
 
@@ -25,30 +26,6 @@ def bank():
 
 def _q(bank, qid):
     return next(q for q in bank["questions"] if q["id"] == qid)
-
-
-def _wrong(q):
-    return next(o["id"] for o in q["options"] if o["id"] not in q["correct"])
-
-
-def mixed_answers(bank) -> dict:
-    """Some right, some wrong, one of every type in chapter 03's bank."""
-    out = {}
-    for i, q in enumerate(bank["questions"]):
-        right = i % 2 == 0
-        if q["type"] in ("single", "scenario"):
-            out[q["id"]] = q["correct"][0] if right else _wrong(q)
-        elif q["type"] == "multiple":
-            out[q["id"]] = list(q["correct"]) if right else [o["id"] for o in q["options"]]
-        elif q["type"] == "numeric":
-            out[q["id"]] = q["answer"] if right else q["answer"] + q["tolerance"] + 2
-        else:
-            sol = dict(q["solution"])
-            if not right:
-                a, b = list(sol)[:2]
-                sol[a], sol[b] = sol[b], sol[a]
-            out[q["id"]] = sol
-    return out
 
 
 def open_quiz(page, book_url):
@@ -199,7 +176,7 @@ def test_axe_clean(audited_page, book_url, bank):
     # show feedback of both kinds before checking
     q = _q(bank, "opencv-start")
     enter(page, q, q["correct"][0])
-    enter(page, _q(bank, "openai-pledgers"), [_wrong(_q(bank, "openai-pledgers"))])
+    enter(page, _q(bank, "openai-pledgers"), [wrong_option(_q(bank, "openai-pledgers"))])
     # The quiz must be clean. Charts are checked by the chart tests: the timeline's Vega
     # rule-mark layer currently fails svg-img-alt (reported to the chart owner).
     assert browser.axe_violations(page, exclude=[".osai-chart"]) == []

@@ -23,6 +23,7 @@ import pytest
 from osai import browser
 from osai.quiz import load_bank
 from osai.quiz.bank import is_correct, score_answers
+from quiz_answers import mixed_answers
 
 pytestmark = pytest.mark.browser
 
@@ -116,27 +117,6 @@ def expected_interaction(q, answer) -> dict:
             "result": "correct" if is_correct(q, answer) else "wrong"}
 
 
-def plan(bank) -> dict:
-    """Chapter 03's answers: about half right, half wrong, every question type."""
-    out = {}
-    for i, q in enumerate(bank["questions"]):
-        right = i % 2 == 0
-        if q["type"] in ("single", "scenario"):
-            out[q["id"]] = q["correct"][0] if right else next(
-                o["id"] for o in q["options"] if o["id"] not in q["correct"])
-        elif q["type"] == "multiple":
-            out[q["id"]] = sorted(q["correct"]) if right else [o["id"] for o in q["options"]]
-        elif q["type"] == "numeric":
-            out[q["id"]] = q["answer"] if right else q["answer"] + q["tolerance"] + 7
-        else:
-            sol = dict(q["solution"])
-            if not right:
-                a, b = list(sol)[:2]
-                sol[a], sol[b] = sol[b], sol[a]
-            out[q["id"]] = sol
-    return out
-
-
 def by_mouse(frame, q, answer):
     f = frame.locator(f'.osai-quiz-q[data-qid="{q["id"]}"]')
     if q["type"] in ("single", "scenario", "multiple"):
@@ -200,7 +180,7 @@ def test_quiz_reports_to_the_runtime_and_comes_back(lms_page, bank):
     intro = frame.locator(".osai-quiz-intro").inner_text()
     assert "learning platform (LMS)" in intro and "kept in this browser" not in intro
 
-    answers = plan(bank)
+    answers = mixed_answers(bank)
     keyboard = {"opencv-start", "lp-to-microsoft-days", "openai-order"}
     # charter-quote first checked with another answer, then the planned one: one
     # interaction for it, holding the last answer
@@ -444,7 +424,7 @@ def test_scorm2004_quiz_reports_to_the_runtime_and_comes_back(chromium, lms2004,
     assert page.evaluate("API_1484_11.GetValue('cmi.completion_status')") == "incomplete"
     assert "learning platform (LMS)" in frame.locator(".osai-quiz-intro").inner_text()
 
-    answers = plan(bank)
+    answers = mixed_answers(bank)
     keyboard = {"opencv-start", "lp-to-microsoft-days", "openai-order"}
     for q in bank["questions"]:
         if q["id"] in keyboard:
