@@ -43,9 +43,9 @@ def renumber(fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]]) -> No
 
 def _get_updated(app: Sphinx, env) -> list[str]:
     renumber(env.toc_fignumbers)
-    # pages with figures are rewritten (Sphinx's collector already lists those whose
-    # numbers it changed; a page citing a figure of another page has it as a dependency)
-    return [doc for doc, kinds in env.toc_fignumbers.items() if kinds.get("figure")]
+    # nothing more to rewrite: Sphinx's collector reassigns its book-wide numbers on every
+    # build and already lists each page whose numbers differ from the ones stored (ours)
+    return []
 
 
 def setup(app: Sphinx) -> dict:

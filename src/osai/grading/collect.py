@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from ..ziplimits import read_at_most
 from .common import MAX_NOTEBOOK_BYTES, STUDENT_ID, printable
 from .course import Course, GradingError
 from .csvfile import write_rows
@@ -130,14 +131,6 @@ def _unsafe_name(name: str) -> tuple[str, str] | None:
     return None
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    with zf.open(info) as handle:
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError("larger than declared")
-    return data
-
-
 def _walk(zf: zipfile.ZipFile, label: str, prefix: str, depth: int, state: _State,
           match) -> None:
     limits = state.limits
@@ -184,7 +177,7 @@ def _take(zf, info, entry: Entry, prefix: str, depth: int, state: _State, match)
         entry.reason = "not a notebook"
         return
     try:
-        data = _read(zf, info, state.limits.entry_bytes)
+        data = read_at_most(zf, info, state.limits.entry_bytes)
     except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError,
             OSError) as exc:
         if depth == 0:

@@ -17,6 +17,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from ...ziplimits import read_at_most
 from .progress import read_progress_bytes
 from .records import Reading, Skip
 
@@ -41,15 +42,6 @@ def read_archive(path: Path, label: str, banks: dict[str, dict]) -> Reading:
             return _walk(zf, label, banks, 1, _Budget())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
         return Reading(skips=[Skip(label, f"not a readable zip archive ({exc})")])
-
-
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """The entry's bytes, reading at most ``limit + 1`` (a header may understate size)."""
-    with zf.open(info) as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError("larger than its limit")
-    return data
 
 
 def _walk(zf: zipfile.ZipFile, label: str, banks: dict[str, dict], depth: int,
@@ -82,7 +74,7 @@ def _walk(zf: zipfile.ZipFile, label: str, banks: dict[str, dict], depth: int,
                                          f"is {limit:,})"))
             continue
         try:
-            data = _read(zf, info, limit)
+            data = read_at_most(zf, info, limit)
         except ValueError:
             out.skips.append(Skip(where, f"too large (more than {limit:,} bytes unpacked)"))
             continue
