@@ -38,11 +38,13 @@ $(STAMP): requirements.lock pyproject.toml
 setup: $(STAMP) ## create .venv and install the exact versions in requirements.lock
 
 assets: $(STAMP) ## fetch vega, require.js, the widget manager, anywidget and MathJax (not committed)
-	$(BIN)/python -m osai.assets
+	$(BIN)/python -m osai.book.assets
 
+# The stages, in order (BUILD.md): assets, execution cache, Sphinx (osai.book), bundle.
 book: assets ## set up and build the book into _build/html (a cell error or warning fails)
-	$(BIN)/python -m osai.buildcache
+	$(BIN)/python -m osai.book.execution_cache
 	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going --all
+	$(BIN)/python -m osai.book.bundle
 	@echo "Open $(abspath $(BUILD))/index.html, or run: make serve"
 
 serve: ## serve the built book on http://127.0.0.1:$(PORT)/
@@ -61,19 +63,19 @@ test-only: ## run the tests against the current build (no set-up, no build)
 	$(BIN)/python -m pytest $(ARGS)
 
 lab: book ## JupyterLab on the chapters as learners get them (_build/notebooks), offline
-	$(BIN)/python -m osai.lab --prepare
+	$(BIN)/python -m osai.book.lab --prepare
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) _build/notebooks
 
 lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (jupytext), to edit them
-	$(BIN)/python -m osai.lab --prepare
+	$(BIN)/python -m osai.book.lab --prepare
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) chapters
 
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
 
 scorm: book ## the book as SCORM packages for an LMS: _build/osai-course-scorm12.zip and -scorm2004.zip
-	$(BIN)/python -m osai.scorm
-	$(BIN)/python -m osai.scorm --version 2004
+	$(BIN)/osai scorm
+	$(BIN)/osai scorm --version 2004
 
 dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz banks inside), twine-checked
 	rm -rf dist
@@ -81,12 +83,12 @@ dist: $(STAMP) ## wheel + sdist of the course package into dist/ (data, quiz ban
 	$(BIN)/twine check --strict dist/*
 
 handouts: $(STAMP) ## printable quiz handouts and answer keys per chapter into _build/handouts
-	$(BIN)/python -m osai.quiz handouts --out _build/handouts
+	$(BIN)/osai quiz handouts --out _build/handouts
 
 # The formats `make quiz-export` writes: FORMAT=moodle, FORMAT="qti gift" ... (default: all three)
 FORMAT ?= moodle qti gift
 quiz-export: $(STAMP) ## quiz banks as Moodle XML, QTI 1.2 (Canvas) and GIFT into _build/lms (FORMAT=...)
-	$(BIN)/python -m osai.quiz export $(foreach f,$(FORMAT),--format $(f)) --out _build/lms
+	$(BIN)/osai quiz export $(foreach f,$(FORMAT),--format $(f)) --out _build/lms
 
 release: $(STAMP) ## instructors: student version of ASSIGNMENT into WORKDIR/release
 	$(BIN)/osai grade release $(ASSIGNMENT) --workdir $(WORKDIR)

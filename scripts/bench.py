@@ -10,7 +10,7 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    jupyter-cache).  ``_build/`` of the working tree is never touched.
 2. **Bytes on the wire, per chapter**: the build is served on 127.0.0.1 twice, by a plain
    static server and by one that serves the build's ``.gz`` copies to browsers that accept
-   gzip (as nginx ``gzip_static on`` does; :func:`osai.browser.serve`).  Every page of
+   gzip (as nginx ``gzip_static on`` does; :func:`harness.browser.serve`).  Every page of
    ``chapters/`` and the front page is opened in a fresh headless Chromium context (empty
    cache) and the bytes received for every request of the first visit (until the charts are
    drawn and the network is idle) are summed from the DevTools protocol
@@ -23,7 +23,7 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    N runs, a fresh browser context per run, from the gzip server; on loopback, and throttled
    by Chromium's network emulation (``Network.emulateNetworkConditions``: 1.6 Mbit/s down,
    750 kbit/s up, 150 ms round trip).
-4. **SCORM packages**: ``osai.scorm.package.build`` on the measured build (as ``make scorm``),
+4. **SCORM packages**: ``osai.instructor.scorm.package.build`` on the measured build (as ``make scorm``),
    SCORM 1.2 and SCORM 2004 4th Edition: each zip's size in bytes, its number of files and
    the bytes unzipped (the schema files come from ``_build/scorm/schemas*`` of the working
    tree, fetched once).
@@ -144,7 +144,7 @@ def scorm_package(html_dir: Path, out_dir: Path, scorm: str = "1.2") -> dict:
     timing."""
     import zipfile
 
-    from osai.scorm import package
+    from osai.instructor.scorm import package
 
     name = "osai-course-scorm12.zip" if scorm == "1.2" else "osai-course-scorm2004.zip"
     res = package.build(html_dir, out_dir / name, scorm=scorm)
@@ -225,7 +225,7 @@ def _median_of(fn, runs: int) -> dict:
 def browser_measurements(html_dir: Path, runs: int, throttled_runs: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from osai import browser as browser_mod
+    from harness import browser as browser_mod
 
     pages = chapter_pages(html_dir)
     out: dict = {"chapters": {}, "throttle": THROTTLE}

@@ -2,7 +2,7 @@
 """Measure the course bundle: its size, and a learner's install and run (prints figures).
 
 Sizes: the bundle zip, the wheel inside it, and the wheel and sdist of ``make dist`` when
-present (``dist/``).  Then :func:`osai.bundle.try_bundle` does what a learner does, in an
+present (``dist/``).  Then :func:`osai.book.bundle.try_bundle` does what a learner does, in an
 empty temporary folder outside the checkout: unzip, make a venv, ``python -m pip install
 -r requirements.txt`` (from PyPI, with pip's cache as it is on this machine: say which when
 quoting the figure), run every chapter notebook with nbclient.  Nothing is asserted.
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from osai import bundle  # noqa: E402
+from osai.book import bundle  # noqa: E402
 
 
 def mib(n: float) -> str:

@@ -6,7 +6,7 @@ submission, and measures:
 
 1. bare nbclient: the filled notebook executed in this process with
    ``nbclient.NotebookClient`` (a kernel per run, no sandbox, no limits, no nbgrader);
-2. sandboxed run: the same notebook through :func:`osai.grading.sandbox.run_notebook`
+2. sandboxed run: the same notebook through :func:`osai.instructor.grading.sandbox.run_notebook`
    (bubblewrap + runner + kernel, no nbgrader);
 3. ``autograde`` with ``--jobs 1`` on a sample (nbgrader sanitize, sandboxed execution,
    gradebook writes: seconds per submission);
@@ -32,15 +32,15 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see osai.grading.cli
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see osai.instructor.grading.cli
 
 import nbformat  # noqa: E402
 
-from osai.grading import workflow  # noqa: E402
-from osai.grading.authoring import fill_answers, solution_answers  # noqa: E402
-from osai.grading.course import Course, ensure_tools_on_path  # noqa: E402
-from osai.grading.preprocessors import data_files  # noqa: E402
-from osai.grading.sandbox import SandboxSettings, check_sandbox, run_notebook  # noqa: E402
+from osai.instructor.grading import workflow  # noqa: E402
+from osai.instructor.grading.authoring import fill_answers, solution_answers  # noqa: E402
+from osai.instructor.grading.workdir import Course, ensure_tools_on_path  # noqa: E402
+from osai.instructor.grading.preprocessors import data_files  # noqa: E402
+from osai.instructor.grading.sandbox import SandboxSettings, check_sandbox, run_notebook  # noqa: E402
 
 
 def bare_nbclient(nb, folder: Path, repeat: int) -> list[float]:

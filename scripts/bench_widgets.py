@@ -145,7 +145,7 @@ def bench_kernel(repeat: int) -> list[dict]:
 def bench_browser(repeat: int) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
-    from osai import browser
+    from harness import browser
 
     page_path = None
     for rel in ("chapters/07-trade-offs.html", "chapters/_scratch-tradeoff.html"):

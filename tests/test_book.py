@@ -15,7 +15,7 @@ import nbformat
 import pytest
 import yaml
 
-from osai.course import fmt_count, fmt_money
+from osai.page import fmt_count, fmt_money
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ROOT / "_build" / "html"
@@ -301,7 +301,7 @@ def test_glued_money_dates_and_large_counts_match_the_data():
     for (chapter, name), text in glued_values().items():
         if text in atoms:
             continue
-        # a date glued with its preposition (osai.course.fmt_when): "on" only before a day
+        # a date glued with its preposition (osai.page.fmt_when): "on" only before a day
         when = re.fullmatch(r"(in|on) (.+)", text)
         if when and when[2] in atoms and (when[1] == "on") == bool(re.match(r"\d{1,2} ", when[2])):
             continue

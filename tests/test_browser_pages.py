@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from osai import browser
+from harness import browser
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +53,7 @@ def test_page_offline_accessible_and_drawn(audited_page, book_url, page_path):
             "(n) => document.querySelectorAll('.jupyter-widgets, .widget-subarea').length >= n"
             " || document.querySelectorAll('[data-osai-quiz], .osai-quiz').length >= n",
             arg=views, timeout=20_000)
-    # maths are MathML (osai.mathml), drawn by the browser itself: each formula has a size
+    # maths are MathML (osai.book.mathml), drawn by the browser itself: each formula has a size
     undrawn_maths = page.evaluate(
         "() => [...document.querySelectorAll('math')].filter(m => {"
         " const r = m.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })"

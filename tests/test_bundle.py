@@ -6,7 +6,7 @@ there, installs exactly what the bundle's README says (``python -m pip install -
 requirements.txt``, from PyPI, with pip's cache) and runs every chapter notebook to the end
 with nbclient in that environment, with the checkout off ``sys.path``, no ``OSAI_*``
 variable set, and the course package read from the installed wheel and its packaged data
-(:func:`osai.bundle.try_bundle`, which ``make bench`` times).
+(:func:`osai.book.bundle.try_bundle`, which ``make bench`` times).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from osai import bundle
+from osai.book import bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 ZIP = ROOT / "_build" / "html" / f"{bundle.BUNDLE_NAME}.zip"

@@ -15,7 +15,8 @@ import re
 
 import pytest
 
-from osai import browser, explore
+from harness import browser
+from osai import explore
 
 pytestmark = pytest.mark.browser
 

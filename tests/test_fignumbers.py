@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sphinx.errors import ExtensionError
 
-from osai.fignumbers import chapter_number, renumber
+from osai.book.figure_numbers import chapter_number, renumber
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"

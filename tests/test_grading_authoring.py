@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from osai.grading import authoring, cli
-from osai.grading.authoring import AuthoringError, build_source_notebook, load_spec
-from osai.grading.sandbox import (Limits, SandboxSettings, SandboxUnavailable,
+from osai.instructor.grading import authoring, cli
+from osai.instructor.grading.authoring import AuthoringError, build_source_notebook, load_spec
+from osai.instructor.grading.sandbox import (Limits, SandboxSettings, SandboxUnavailable,
                                   UnsandboxedWarning, bwrap_command, check_sandbox)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,7 +206,7 @@ def test_redaction_scrubs_hidden_lines_from_outputs():
     import nbformat
     from nbformat.v4 import new_code_cell, new_output
 
-    from osai.grading.preprocessors import RedactHiddenTests
+    from osai.instructor.grading.preprocessors import RedactHiddenTests
 
     nb = nbformat.v4.new_notebook()
     cell = new_code_cell("assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(41) == 42\n"
@@ -232,7 +232,7 @@ def test_redaction_scrubs_hidden_lines_from_outputs():
 
 
 def test_hidden_text_in_ignores_markup():
-    from osai.grading.workflow import hidden_text_in
+    from osai.instructor.grading.workflow import hidden_text_in
 
     page = '<span class="k">assert</span> <span>f</span>(41) == 42'
     assert hidden_text_in(page, ["assert f(41) == 42"]) == ["assert f(41) == 42"]
@@ -240,7 +240,7 @@ def test_hidden_text_in_ignores_markup():
 
 
 def test_two_commands_never_change_one_working_folder_at_once(tmp_path):
-    from osai.grading.course import Course, GradingError
+    from osai.instructor.grading.workdir import Course, GradingError
 
     course = Course(workdir=tmp_path, assignments_dir=ASSIGNMENTS, data_dir=ROOT / "data")
     with course.lock("autograde 01-data-analysis"):

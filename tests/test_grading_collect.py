@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from osai.grading import main as grade_main
-from osai.grading.collect import CollectLimits, collect, report_path
-from osai.grading.course import Course, GradingError
+from osai.instructor.grading import main as grade_main
+from osai.instructor.grading.collect import CollectLimits, collect, report_path
+from osai.instructor.grading.workdir import Course, GradingError
 
 A = "01-data-analysis"
 NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})

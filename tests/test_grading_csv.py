@@ -1,4 +1,4 @@
-"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.grading.csvfile),
+"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.instructor.grading.csvfile),
 and their terminal summaries keep one student to a line.
 
 A text cell a spreadsheet would read as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
@@ -12,11 +12,11 @@ import csv
 
 import pytest
 
-from osai.grading import csvfile
-from osai.grading.collect import Entry, write_report
-from osai.grading.common import Outcome, write_outcomes
-from osai.grading.course import Course
-from osai.grading.feedback import FeedbackOutcome, write_feedback_report
+from osai.instructor.grading import csvfile
+from osai.instructor.grading.collect import Entry, write_report
+from osai.instructor.grading.common import Outcome, write_outcomes
+from osai.instructor.grading.workdir import Course
+from osai.instructor.grading.feedback import FeedbackOutcome, write_feedback_report
 
 FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+2", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
             "  =1+1", "\uff1d1+1", "\uff0bcmd", "'=1"]
@@ -71,7 +71,7 @@ def test_grade_export_of_a_hostile_roster_is_formula_safe(course, monkeypatch):
 
     from nbgrader.api import Gradebook
 
-    from osai.grading.export import export_grades
+    from osai.instructor.grading.export import export_grades
 
     # nbgrader runs this environment's alembic
     monkeypatch.setenv("PATH", os.pathsep.join([os.path.dirname(sys.executable),
@@ -90,8 +90,8 @@ def test_grade_export_of_a_hostile_roster_is_formula_safe(course, monkeypatch):
 
 
 def test_summaries_show_one_line_per_student_whatever_the_message():
-    from osai.grading.common import summary
-    from osai.grading.feedback import feedback_summary
+    from osai.instructor.grading.common import summary
+    from osai.instructor.grading.feedback import feedback_summary
 
     message = "line one\nline two\r\x1b[2J\x1b]8;;http://evil\x07click\u202e"
     text = summary([Outcome(student="bob", assignment="a1", status="failed",

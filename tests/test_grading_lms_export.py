@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from osai.grading.cli import main as grade_main
-from osai.grading.course import Course
+from osai.instructor.grading.cli import main as grade_main
+from osai.instructor.grading.workdir import Course
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*not in session.*")
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "grades"

@@ -2,7 +2,7 @@
 
 A module-scoped fixture releases the three assignments into a temporary working folder,
 builds fixture submissions from the student version (correct, wrong, unanswered and
-every hostile kind), zips them like an LMS download, collects them (``osai.grading.collect``),
+every hostile kind), zips them like an LMS download, collects them (``osai.instructor.grading.collect``),
 autogrades them in the bubblewrap sandbox, generates feedback, exports
 grades and plots them, once.  The tests then check the recorded outcomes.
 
@@ -28,12 +28,12 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 
-from osai.grading import workflow
-from osai.grading.authoring import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION,
+from osai.instructor.grading import workflow
+from osai.instructor.grading.authoring import (BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION,
                                     fill_answers, solution_answers)
-from osai.grading.course import Course
-from osai.grading.preprocessors import ExecutionCache
-from osai.grading.sandbox import SandboxSettings
+from osai.instructor.grading.workdir import Course
+from osai.instructor.grading.preprocessors import ExecutionCache
+from osai.instructor.grading.sandbox import SandboxSettings
 
 pytestmark = [
     pytest.mark.slow,
@@ -544,7 +544,7 @@ def test_one_hostile_notebook_is_that_students_outcome(graded, capsys):
     assert rows["marker"]["status"] == "failed"
     assert "BEGIN HIDDEN TESTS" in rows["marker"]["message"]
     assert rows["correct"]["status"] == "generated" and rows["correct"]["files"]
-    from osai.grading import main as grade_main
+    from osai.instructor.grading import main as grade_main
 
     course = graded.course
     code = grade_main(["feedback", A1, "--workdir", str(course.workdir),
@@ -622,7 +622,7 @@ def test_manual_grades_survive_autograding_again(graded):
 
 
 def test_cli_runs_export_and_plot(graded, capsys):
-    from osai.grading.cli import main
+    from osai.instructor.grading.cli import main
 
     out = graded.course.reports_dir / "cli-grades.csv"
     assert main(["export", "--workdir", str(graded.course.workdir), "--output", str(out)]) == 0

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from osai.grading.plot import _ScriptSafeJSON, grade_chart
+from osai.instructor.grading.plot import _ScriptSafeJSON, grade_chart
 
 HOSTILE = [
     "a</script><script>alert(1)</script>",

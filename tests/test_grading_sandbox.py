@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from osai.grading.sandbox import SandboxSettings, UnsandboxedWarning, check_sandbox, \
+from osai.instructor.grading.sandbox import SandboxSettings, UnsandboxedWarning, check_sandbox, \
     merge_results, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,16 +89,16 @@ def test_no_sandbox_still_runs_in_its_own_process_with_limits(tmp_path):
 def test_every_source_passes_its_own_tests(name):
     """nbgrader's Validator, solutions and hidden tests included (`nbgrader validate`
     exits 0 even when tests fail, so its result dictionary is read instead)."""
-    from osai.grading.course import Course
-    from osai.grading.validation import validate_assignment
+    from osai.instructor.grading.workdir import Course
+    from osai.instructor.grading.validation import validate_assignment
 
     report = validate_assignment(Course.create(), name)
     assert report.ok, report.describe()
 
 
 def test_validation_reports_a_source_that_fails_its_own_tests(tmp_path):
-    from osai.grading.course import Course
-    from osai.grading.validation import validate_assignment
+    from osai.instructor.grading.workdir import Course
+    from osai.instructor.grading.validation import validate_assignment
 
     folder = tmp_path / "assignments" / "broken"
     folder.mkdir(parents=True)

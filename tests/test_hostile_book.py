@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from osai import browser, htmljson
+from harness import browser
+from osai.text import script_json as htmljson
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,13 +65,13 @@ def test_escape_script_keeps_javascript_meaning():
 
 
 def test_objectives_markdown_shows_markup_as_text(monkeypatch):
-    from osai import course
+    from osai import page as course
 
     text = HOSTILE["img"] + " " + HOSTILE["upper"]
     monkeypatch.setattr(course, "_objectives",
                         lambda: {"99-x": {"objectives": [{"id": "o", "text": text}]}})
     markdown = course.objectives("99-x").data
-    # every "<" is backslash-escaped (osai.mdtext): MyST shows it as text (tests/test_mdtext.py)
+    # every "<" is backslash-escaped (osai.text.markdown): MyST shows it as text (tests/test_mdtext.py)
     assert "<" not in markdown.replace("\\<", "")
     assert markdown.splitlines()[-1].replace("\\", "") == "- " + text.replace("\\", "")
 
@@ -91,7 +92,7 @@ def test_page_check_fails_a_page_whose_script_ends_early(body, caplog):
 
     with caplog.at_level(logging.WARNING):
         htmljson._check_page(None, "chapters/x", "page.html", {"body": body}, None)
-    assert "chapters/x" in caplog.text and "osai.htmljson.dumps" in caplog.text
+    assert "chapters/x" in caplog.text and "osai.text.script_json.dumps" in caplog.text
 
 
 def test_page_check_passes_escaped_scripts(caplog):
@@ -183,7 +184,7 @@ Figure(alt.Chart(frame).mark_point().encode(x="year:Q", y="title:N", tooltip=["t
 @pytest.fixture(scope="module")
 def hostile_book(tmp_path_factory):
     if not (ROOT / "_vendor" / "vendor").is_dir():
-        pytest.fail("_vendor/ is missing: `make book` (or `python -m osai.assets`) fetches "
+        pytest.fail("_vendor/ is missing: `make book` (or `python -m osai.book.assets`) fetches "
                     "the offline front-end assets first")
     tmp = tmp_path_factory.mktemp("hostile-book")
     book = tmp / "book"

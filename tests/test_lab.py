@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 import osai
-from osai import browser, lab
-from osai.notebook_export import RAW_MARKUP
+from harness import browser
+from osai.book import lab
+from osai.book.notebooks import RAW_MARKUP
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "_build" / "notebooks"

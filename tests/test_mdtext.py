@@ -1,6 +1,6 @@
 """Text from data, quiz banks, objectives and the bibliography shows as text in Markdown.
 
-Every helper that turns such text into Markdown (osai.mdtext, course.objectives,
+Every helper that turns such text into Markdown (osai.text.markdown, course.objectives,
 course.markdown_list, explore.prompts_markdown, the notebook export's glue and citation
 values) is rendered here with MyST's own parser (the book's extensions on) and, for the
 exported notebooks, with CommonMark: the text comes back exactly, and no link, emphasis,
@@ -17,8 +17,9 @@ from docutils.core import publish_parts
 from markdown_it import MarkdownIt
 from myst_parser.parsers.docutils_ import Parser
 
-from osai import course, explore, mdtext
-from osai.notebook_export import Resolver, convert_markdown, raw_markup
+from osai import explore, page as course
+from osai.text import markdown as mdtext
+from osai.book.notebooks import Resolver, convert_markdown, raw_markup
 
 HOSTILE = [
     "**bold** and _em_ and `code`",
@@ -111,7 +112,7 @@ def test_exported_glue_and_citation_values_are_text():
 def test_bibliography_references_in_notebooks_are_text_and_safe_links():
     from pybtex.richtext import HRef, Text
 
-    from osai.notebook_export import reference_markdown
+    from osai.book.notebooks import reference_markdown
 
     hostile = "<img src=x onerror=alert(1)> $x$ ~s~ | a | *b* {glue:text}`k`"
     entry = Text(hostile, " ", HRef("javascript:alert(1)", "evil"), " ",
@@ -128,7 +129,7 @@ def test_bibliography_references_in_notebooks_are_text_and_safe_links():
 def test_citation_labels_decode_latex_before_escaping():
     from pybtex.database import Entry, Person
 
-    from osai.notebook_export import _author_year
+    from osai.book.notebooks import _author_year
 
     entry = Entry("misc", fields={"year": "2022"},
                   persons={"author": [Person("{Weights \\& Biases}")]})

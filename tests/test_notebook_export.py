@@ -1,5 +1,5 @@
-"""Chapters exported as notebooks read as the book reads (osai.notebook_export), the course
-bundle holds what the welcome page promises (osai.bundle), and a chapter run without the
+"""Chapters exported as notebooks read as the book reads (osai.book.notebooks), the course
+bundle holds what the welcome page promises (osai.book.bundle), and a chapter run without the
 course package stops with a clear message.
 
 The first tests check the converter on small MyST snippets; the others check the build's
@@ -18,8 +18,8 @@ import nbformat
 import pytest
 
 import osai
-from osai import bundle
-from osai.notebook_export import RAW_MARKUP, Resolver, convert_markdown, raw_markup
+from osai.book import bundle
+from osai.book.notebooks import RAW_MARKUP, Resolver, convert_markdown, raw_markup
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "_build" / "notebooks"

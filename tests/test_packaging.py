@@ -61,7 +61,7 @@ def test_wheel_carries_the_data_quiz_banks_and_objectives_unchanged():
 def test_installed_copy_finds_its_files_with_no_checkout(tmp_path):
     with zipfile.ZipFile(WHEELS[0]) as zf:
         zf.extractall(tmp_path / "site")
-    code = ("import osai, osai.paths, osai.quiz.bank as b, osai.course as c\n"
+    code = ("import osai, osai.paths, osai.quiz.bank as b, osai.page as c\n"
             "from osai.data import data_dir\n"
             "assert osai.paths.checkout_root() is None, osai.paths.checkout_root()\n"
             "ds = osai.load_dataset()\n"

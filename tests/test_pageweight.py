@@ -1,4 +1,4 @@
-"""What a built page carries (osai.pageweight, osai.mathml): maths as MathML, the favicon,
+"""What a built page carries (osai.book.pageweight, osai.book.mathml): maths as MathML, the favicon,
 the gzip copies, the Font Awesome subset; and the same on the real build."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import struct
 
 import pytest
 
-from osai import browser, pageweight
+from harness import browser
+from osai.book import pageweight
 
 ENGINE = ('var p={sun:[512,512,[9728],"f185","M361.5 1.2z"],"magnifying-glass":[512,512,'
           '[128269,"search"],"f002","M416 208z"],lightbulb:[384,512,[],"f0eb","M272 384z"]};'
@@ -17,7 +18,7 @@ ENGINE = ('var p={sun:[512,512,[9728],"f185","M361.5 1.2z"],"magnifying-glass":[
 
 
 def test_maths_become_mathml_with_the_tex_as_alttext():
-    from osai.mathml import to_mathml
+    from osai.book.mathml import to_mathml
 
     block = to_mathml(r"S_o = \frac{\sum_d w_d}{n} < 1 & x", display=True)
     assert block.startswith('<math alttext="S_o = \\frac{\\sum_d w_d}{n} &lt; 1 &amp; x" ')
@@ -28,7 +29,7 @@ def test_maths_become_mathml_with_the_tex_as_alttext():
 def test_tex_that_cannot_be_converted_fails_the_build_naming_it():
     from sphinx.errors import ExtensionError
 
-    from osai.mathml import to_mathml
+    from osai.book.mathml import to_mathml
 
     with pytest.raises(ExtensionError, match=r"\\frac\{"):
         to_mathml(r"\frac{")

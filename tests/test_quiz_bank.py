@@ -340,7 +340,7 @@ def test_javascript_and_python_score_alike(banks, tmp_path):
 # ------------------------------------------------------------------ handouts
 
 def test_handouts(tmp_path, banks):
-    from osai.quiz.__main__ import main
+    from osai.instructor.quiz_cli import main
 
     assert main(["handouts", "--out", str(tmp_path)]) == 0
     for chapter in banks:
@@ -361,7 +361,7 @@ def test_handouts(tmp_path, banks):
 
 
 def test_handouts_escape_markup(tmp_path):
-    from osai.quiz.handouts import answer_key, handout
+    from osai.instructor.handouts import answer_key, handout
 
     data = json.loads(json.dumps(GOOD))
     data["questions"][0]["prompt"] = "<script>alert('x')</script> & <b>bold</b>"

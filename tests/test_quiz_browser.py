@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from osai import browser
+from harness import browser
 from osai.quiz import load_bank, score_answers
 from quiz_answers import mixed_answers, wrong_option
 
@@ -360,7 +360,7 @@ def test_save_my_answers_downloads_a_progress_file(audited_page, book_url, bank,
     """"Save my answers" (reached and pressed by keyboard) downloads <chapter>-answers.json
     in the progress-file format, which Quiz.load_progress and the class report read."""
     from osai.quiz import Quiz
-    from osai.quiz.report.progress import read_progress
+    from osai.instructor.quiz_report.progress import read_progress
 
     page, audit = audited_page
     open_quiz(page, book_url)

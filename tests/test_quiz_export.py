@@ -1,4 +1,4 @@
-"""Quiz export (osai.quiz.export): every bank in every format, read back by the importer's rules.
+"""Quiz export (osai.instructor.quiz_export): every bank in every format, read back by the importer's rules.
 
 * Moodle XML is read back by a reader written here from Moodle's importer
   (``question/format/xml/format.php``: ``import_headers``, ``import_multichoice``,
@@ -37,9 +37,9 @@ import pytest
 import yaml
 
 from osai.quiz import load_all, load_bank, quiz_dir
-from osai.quiz.export import render
-from osai.quiz.export.common import fill_answer, ordinal
-from osai.quiz.export.qti import CP_NS, QTI_NS
+from osai.instructor.quiz_export import render
+from osai.instructor.quiz_export.common import fill_answer, ordinal
+from osai.instructor.quiz_export.qti import CP_NS, QTI_NS
 
 ROOT = Path(__file__).resolve().parent.parent
 CH = "03-four-organisations"

@@ -15,9 +15,9 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from osai.quiz.__main__ import main as quiz_main
+from osai.instructor.quiz_cli import main as quiz_main
 from osai.quiz.bank import load_bank
-from osai.quiz.report.responses import parse_response
+from osai.instructor.quiz_report.responses import parse_response
 
 CH = "03-four-organisations"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -102,7 +102,7 @@ def inputs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def run(inputs, banks, tmp_path_factory):
-    import osai.quiz.__main__ as cli
+    import osai.instructor.quiz_cli as cli
 
     def go(paths, capsys=None):
         out = tmp_path_factory.mktemp("out") / "report.html"
@@ -249,8 +249,8 @@ def test_responses_that_do_not_fit_are_refused(banks, qid, text):
 def test_moodle_report_of_a_package_with_one_sco_per_chapter(banks, tmp_path):
     """With several SCOs Moodle writes each SCO's score cell followed by that SCO's
     interaction cells, so a row has more cells than the header (report.php)."""
-    from osai.quiz.report.csvtable import read_table
-    from osai.quiz.report.moodle import read_moodle
+    from osai.instructor.quiz_report.csvtable import read_table
+    from osai.instructor.quiz_report.moodle import read_moodle
 
     ch4 = "04-community-led"
     both = {**banks, ch4: load_bank(ch4)}
@@ -273,7 +273,7 @@ def test_moodle_report_without_question_ids_is_skipped_with_the_option_to_tick(b
     path = tmp_path / "noq.txt"
     path.write_text("Name\tAttempt\tScore\tSCO\tResponse 0\nAnn\t1\t1\t1\tc\n",
                     encoding="utf-8")
-    from osai.quiz.report.sources import read_inputs
+    from osai.instructor.quiz_report.sources import read_inputs
 
     got = read_inputs([path], banks)
     assert got.answers == [] and "Include question text" in got.skips[0].reason
@@ -291,7 +291,7 @@ def test_report_reads_on_a_phone_and_a_desktop_and_is_axe_clean(report, chromium
                                                                  width):
     """The instructor opens the report in a browser: nothing sideways, axe WCAG 2.1 A/AA
     clean, every chart drawn with a size inside the page, no request made."""
-    from osai import browser
+    from harness import browser
 
     path = tmp_path / "report.html"
     path.write_text(report, encoding="utf-8")
@@ -319,7 +319,7 @@ def test_report_reads_on_a_phone_and_a_desktop_and_is_axe_clean(report, chromium
 def test_generic_csv_of_scorm2004_interactions(banks):
     """A table written from a SCORM 2004 runtime's cmi.interactions (the 2004 package's
     learner_response formats, result incorrect) reads as the 1.2 one does."""
-    from osai.quiz.report.generic import generic_columns, read_generic
+    from osai.instructor.quiz_report.generic import generic_columns, read_generic
 
     header = ["learner", "id", "type", "learner_response", "result", "timestamp"]
     rows = [["hana", f"{CH}/openai-pledgers", "choice", "a[,]c", "incorrect",

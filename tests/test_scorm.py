@@ -1,4 +1,4 @@
-"""The SCORM packages of the book (``make scorm``, ``osai.scorm``): the SCORM 1.2 manifest is
+"""The SCORM packages of the book (``make scorm``, ``osai.instructor.scorm``): the SCORM 1.2 manifest is
 valid against the SCORM 1.2 schemas and the SCORM 2004 4th Edition one against the 2004
 schemas (offline, the files each package ships), one SCO per teaching chapter, every file
 in the zip is in the manifest, paths stay inside the package, and a chapter's answers fit
@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from osai.quiz.bank import chapters, load_all
-from osai.scorm import manifest, package, schemas
+from osai.instructor.scorm import manifest, package, schemas
 
 SUSPEND_LIMIT = 4096  # SCORM 1.2 cmi.suspend_data: CMIString4096
 

@@ -1,6 +1,6 @@
 """The SCORM 1.2 package under a real SCORM 1.2 runtime, in Chromium.
 
-The package (``osai.scorm``) is unzipped and served next to a small LMS page that loads
+The package (``osai.instructor.scorm``) is unzipped and served next to a small LMS page that loads
 scorm-again's ``dist/scorm12.js`` (tests/js, never the book), sets ``window.API = new
 Scorm12API(...)`` (no commit URL: the runtime keeps the data in memory) and opens a
 chapter's SCO in an iframe, as an LMS player does.  Chapter 03's quiz is answered right and
@@ -20,7 +20,7 @@ import zipfile
 
 import pytest
 
-from osai import browser
+from harness import browser
 from osai.quiz import load_bank
 from osai.quiz.bank import is_correct, score_answers
 from quiz_answers import mixed_answers

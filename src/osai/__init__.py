@@ -3,7 +3,7 @@
 Chapters call into this package; logic lives here, where it is tested.
 """
 
-from .data import DataError, Dataset, load, load_dataset
+from osai.data import DataError, Dataset, load, load_dataset
 
 __all__ = ["DataError", "Dataset", "load", "load_dataset"]
 __version__ = "0.1.0"

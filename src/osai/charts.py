@@ -10,8 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .data import Dataset, load_dataset
-from .render import Figure
+from osai.data import Dataset, load_dataset
+from osai.render import Figure
 
 #: colour per organisation, chosen to be distinguishable with colour-vision deficiencies
 #: (Okabe-Ito palette); shape is used as well, so colour is never the only cue

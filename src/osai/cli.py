@@ -1,7 +1,8 @@
 """``osai`` command line: one entry point for the course's tools.
 
     osai grade ...      instructors: release, collect, autograde, feedback, export, plot
-    osai quiz ...       quiz banks: validate, handouts and answer keys, LMS export
+    osai quiz ...       quiz banks: validate, handouts and answer keys, LMS export, report
+    osai scorm ...      instructors: the built book as a SCORM 1.2 or 2004 package
     osai data check     validate data/ and print a summary
     osai assets         fetch the offline front-end assets for the book
 """
@@ -12,7 +13,7 @@ import sys
 
 
 def _data(argv: list[str]) -> int:
-    from .data import DataError, load_dataset
+    from osai.data import DataError, load_dataset
 
     try:
         ds = load_dataset()
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = argv[0], argv[1:]
     if command == "grade":
         try:
-            from .grading import main as grade_main
+            from osai.instructor.grading import main as grade_main
         except ModuleNotFoundError as exc:  # a learner's install has no grading tools
             print(f"error: osai grade needs {exc.name}: run it from a checkout of the course "
                   "(make setup), or install the grading extra: "
@@ -45,13 +46,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return grade_main(rest) or 0
     if command == "quiz":
-        from .quiz.__main__ import main as quiz_main
+        from osai.instructor.quiz_cli import main as quiz_main
 
         return quiz_main(rest) or 0
+    if command == "scorm":
+        from osai.instructor.scorm.__main__ import main as scorm_main
+
+        return scorm_main(rest) or 0
     if command == "data":
         return _data(rest)
     if command == "assets":
-        from .assets import fetch
+        from osai.book.assets import fetch
 
         fetch(force="--force" in rest)
         return 0

@@ -11,15 +11,22 @@ quiz banks with their JSON Schema (``exercises/quizzes/``) and the learning obje
    edited, even through an editable install);
 3. the copy shipped in the package (``osai/_course/``, written by ``setup.py`` when the
    wheel is built), so an installed ``osai`` works from any folder with no checkout.
+
+The build and test tools work in a checkout only: :func:`project_root` is its root, and
+:func:`build_dir` the folder ``make book`` writes (``_build``, or ``$OSAI_BUILD_DIR``), with
+:func:`html_dir`, :func:`notebooks_dir` and :func:`executed_dir` inside it.  No other module
+finds these folders itself.
 """
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["checkout_root", "course_root", "PACKAGED"]
+__all__ = ["PACKAGED", "build_dir", "checkout_root", "course_root", "executed_dir",
+           "html_dir", "notebooks_dir", "project_root"]
 
 #: folder inside the package that holds the course files in a wheel
 PACKAGED = "_course"
@@ -47,3 +54,34 @@ def course_root() -> Path:
             f"no {packaged / 'data' / 'datapackage.json'}; reinstall the course package "
             "(pip install -r requirements.txt in the course folder) or set OSAI_DATA_DIR")
     return packaged
+
+
+def project_root() -> Path:
+    """The checkout's root, for the tools that build, test and grade (never a learner's)."""
+    root = checkout_root()
+    if root is None:
+        raise FileNotFoundError(f"{Path(__file__).parent}: this is an installed osai, not a "
+                                "checkout of the course; the build and grading tools run in a "
+                                "checkout (git clone, then make book)")
+    return root
+
+
+def build_dir() -> Path:
+    """Where ``make book`` writes: ``$OSAI_BUILD_DIR``, else ``_build`` in the checkout."""
+    named = os.environ.get("OSAI_BUILD_DIR")
+    return Path(named).resolve() if named else project_root() / "_build"
+
+
+def html_dir() -> Path:
+    """The built book (``_build/html``)."""
+    return build_dir() / "html"
+
+
+def notebooks_dir() -> Path:
+    """The chapters as learners' notebooks (``_build/notebooks``)."""
+    return build_dir() / "notebooks"
+
+
+def executed_dir() -> Path:
+    """myst-nb's executed copies of the chapters and their glue (``_build/jupyter_execute``)."""
+    return build_dir() / "jupyter_execute"

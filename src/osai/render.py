@@ -20,7 +20,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from . import htmljson
+from osai.text import script_json as htmljson
 
 BOOK = "book"
 LIVE = "live"

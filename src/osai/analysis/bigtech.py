@@ -10,8 +10,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..data import Dataset, load_dataset, source_ids
-from ..render import Figure
+from osai import formats
+from osai.data import Dataset, load_dataset, source_ids
+from osai.formats import fmt_count, fmt_money
+from osai.render import Figure
 
 SECTIONS = ["concern", "implication", "response"]
 SECTION_LABELS = {"concern": "Concerns", "implication": "Implications",
@@ -248,10 +250,8 @@ def evidence_peak_years(ds: Dataset | None = None) -> tuple[int, int, int]:
 
 def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     """Every number and key date the chapter's prose quotes, formatted, keyed by glue name."""
-    from ..course import fmt_count, fmt_money
 
     ds = ds or load_dataset()
-    day = "%-d %B %Y"
     ev = ds.events.set_index("event_id")
     ctx = ds.context_events.set_index("event_id")
     rel = ds.model_releases.set_index("release_id")
@@ -260,32 +260,32 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     counts = assessment_counts(ds)
     c = claims(ds)
     out = {
-        "memo_date": ctx.loc["no-moat-memo", "date_start"].strftime("%B %Y"),
-        "llama2_date": ctx.loc["llama-2", "date_start"].strftime(day),
+        "memo_date": formats.month(ctx.loc["no-moat-memo", "date_start"]),
+        "llama2_date": formats.day(ctx.loc["llama-2", "date_start"]),
         "llama_limit": fmt_count(lic.loc["llama-2", "user_limit"]),
-        "osaid_date": ctx.loc["osaid-1-0", "date_start"].strftime(day),
-        "whisper_date": ev.loc["openai-whisper", "date_start"].strftime(day),
-        "gptoss_date": ev.loc["openai-gpt-oss", "date_start"].strftime(day),
+        "osaid_date": formats.day(ctx.loc["osaid-1-0", "date_start"]),
+        "whisper_date": formats.day(ev.loc["openai-whisper", "date_start"]),
+        "gptoss_date": formats.day(ev.loc["openai-gpt-oss", "date_start"]),
         "gpt2_year": str(ev.loc["openai-gpt2", "date_start"].year),
-        "api_date": ev.loc["openai-api", "date_start"].strftime(day),
-        "plus_date": ev.loc["openai-plus", "date_start"].strftime(day),
-        "bloom_date": ev.loc["hf-bloom", "date_start"].strftime(day),
-        "olmo_date": rel.loc["olmo", "date_start"].strftime(day),
-        "seriesd_date": ev.loc["hf-series-d", "date_start"].strftime(day),
+        "api_date": formats.day(ev.loc["openai-api", "date_start"]),
+        "plus_date": formats.day(ev.loc["openai-plus", "date_start"]),
+        "bloom_date": formats.day(ev.loc["hf-bloom", "date_start"]),
+        "olmo_date": formats.day(rel.loc["olmo", "date_start"]),
+        "seriesd_date": formats.day(ev.loc["hf-series-d", "date_start"]),
         "seriesd_amount": fmt_money(ev.loc["hf-series-d", "amount"]),
         "seriesd_valuation": fmt_money(metric.loc["hf-valuation-2023-08", "value"]),
-        "msft_2019_date": ev.loc["openai-microsoft-2019", "date_start"].strftime(day),
+        "msft_2019_date": formats.day(ev.loc["openai-microsoft-2019", "date_start"]),
         "msft_2019_amount": fmt_money(ev.loc["openai-microsoft-2019", "amount"]),
-        "msft_2023_date": ev.loc["openai-microsoft-2023", "date_start"].strftime(day),
+        "msft_2023_date": formats.day(ev.loc["openai-microsoft-2023", "date_start"]),
         "msft_stake": f"{metric.loc['openai-msft-stake-2025-10', 'value']:g}%",
-        "msft_stake_date": metric.loc["openai-msft-stake-2025-10", "as_of_start"].strftime(day),
+        "msft_stake_date": formats.day(metric.loc["openai-msft-stake-2025-10", "as_of_start"]),
         "hub_first": fmt_count(metric.loc["hf-models-2022-06", "value"]),
-        "hub_first_date": metric.loc["hf-models-2022-06", "as_of_start"].strftime("%B %Y"),
+        "hub_first_date": formats.month(metric.loc["hf-models-2022-06", "as_of_start"]),
         "hub_later": fmt_count(metric.loc["hf-models-2025-10", "value"]),
-        "hub_later_date": metric.loc["hf-models-2025-10", "as_of_start"].strftime("%B %Y"),
+        "hub_later_date": formats.month(metric.loc["hf-models-2025-10", "as_of_start"]),
         "chatgpt_weekly": fmt_count(metric.loc["openai-chatgpt-weekly-2025-11", "value"]),
-        "chatgpt_weekly_date": metric.loc["openai-chatgpt-weekly-2025-11",
-                                          "as_of_start"].strftime("%B %Y"),
+        "chatgpt_weekly_date": formats.month(metric.loc["openai-chatgpt-weekly-2025-11",
+                                          "as_of_start"]),
         "n_points": str(len(c)),
         "n_with_example": str(int(counts["example"].sum())),
         "n_without_evidence": str(int(counts["none"].sum())),
@@ -307,9 +307,9 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "evidence_peak_year_1": str(evidence_peak_years(ds)[0]),
         "evidence_peak_year_2": str(evidence_peak_years(ds)[1]),
         "n_evidence_peak": str(evidence_peak_years(ds)[2]),
-        "llama2_month": ctx.loc["llama-2", "date_start"].strftime("%B %Y"),
+        "llama2_month": formats.month(ctx.loc["llama-2", "date_start"]),
         "whisper_year": str(ev.loc["openai-whisper", "date_start"].year),
         "gptoss_year": str(ev.loc["openai-gpt-oss", "date_start"].year),
-        "seriesd_month": ev.loc["hf-series-d", "date_start"].strftime("%B %Y"),
+        "seriesd_month": formats.month(ev.loc["hf-series-d", "date_start"]),
     }
     return out

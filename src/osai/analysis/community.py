@@ -8,10 +8,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import ORG_COLOURS, org_scales
-from ..course import fmt_date, fmt_when  # fmt_date re-exported: the chapters' date format
-from ..data import Dataset, load_dataset
-from ..render import Figure
+from osai.charts import ORG_COLOURS, org_scales
+from osai.formats import fmt_date, fmt_when
+from osai.data import Dataset, load_dataset
+from osai.render import Figure
 
 COMMUNITY = ("opencv", "sklearn")
 #: funder types in the order the chapters discuss them, from public money to private equity

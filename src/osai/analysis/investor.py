@@ -7,11 +7,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import ORG_COLOURS
-from ..data import Dataset, load_dataset
-from ..render import Figure
-from ..course import fmt_when
-from .community import fmt_date, funding_frame, scales_for
+from osai.charts import ORG_COLOURS
+from osai.data import Dataset, load_dataset
+from osai.render import Figure
+from osai.formats import fmt_date, fmt_when
+from osai.analysis.community import funding_frame, scales_for
 
 INVESTOR = ("openai", "hf")
 #: the date the fact base was checked; open-ended structures are drawn up to it
@@ -49,7 +49,7 @@ def money_in(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
 
 
 def _money(value: float) -> str:
-    from ..course import fmt_money
+    from osai.formats import fmt_money
     return fmt_money(value)
 
 
@@ -159,7 +159,7 @@ def hub_metrics(ds: Dataset | None = None) -> pd.DataFrame:
         lambda s: "Hub documentation (primary)" if s == "S36" else "CEO interview (secondary)")
     m["date_iso"] = m["as_of_start"].dt.strftime("%Y-%m-%d")
     m["as_of_label"] = [fmt_date(t, p) for t, p in zip(m["as_of_start"], m["as_of_precision"])]
-    from ..course import fmt_count
+    from osai.formats import fmt_count
     m["value_label"] = m["value"].map(lambda v: "over " + fmt_count(v))
     return m.sort_values(["what", "as_of_start"]).reset_index(drop=True)
 

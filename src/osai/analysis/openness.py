@@ -10,9 +10,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..course import fmt_count, fmt_people
-from ..data import Dataset, load_dataset
-from ..render import Figure
+from osai.formats import fmt_count, fmt_people
+from osai.data import Dataset, load_dataset
+from osai.render import Figure
 
 #: the licence questions shown in the licence chart, in reading order, with their labels
 LICENCE_QUESTIONS = {

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data import Dataset, load_dataset
+from osai.data import Dataset, load_dataset
+from osai.formats import fmt_date
 
 __all__ = [
     "PATTERN_CATEGORIES",
@@ -67,15 +68,6 @@ def funder_kinds(ds: Dataset | None = None) -> pd.Series:
     return pd.Series(out, name="funder_kinds")
 
 
-def _when(start: pd.Timestamp, precision: str) -> str:
-    """A date for prose at its precision: 2021, December 2019 or 24 August 2023."""
-    if precision == "year":
-        return str(start.year)
-    if precision == "month":
-        return start.strftime("%B %Y")
-    return f"{start.day} {start.strftime('%B %Y')}"
-
-
 def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
     """Per organisation with one: its first venture round (date, funder, years after start)."""
     ds = _ds(ds)
@@ -85,7 +77,7 @@ def first_venture_round(ds: Dataset | None = None) -> pd.DataFrame:
     founded = ds.organisations["founded_start"].dt.year
     return pd.DataFrame({
         "date": first["start"],
-        "when": [_when(d, p) for d, p in zip(first["start_start"], first["start_precision"])],
+        "when": [fmt_date(d, p) for d, p in zip(first["start_start"], first["start_precision"])],
         "year": first["start_start"].dt.year.astype(int),
         "funder": first["funder"],
         "description": first["description"],
@@ -112,7 +104,7 @@ def round_leads(ds: Dataset | None = None, org_id: str = "hf") -> pd.DataFrame:
         lead = (marked[0] if marked else funders[0]).removesuffix("(lead)").strip()
         key = str(r.get("funding_id", funding_id)).split("-fund-", 1)[-1]
         rows.append({"round": key.replace("-", " ").title(),
-                     "date": r["start"], "when": _when(r["start_start"], r["start_precision"]),
+                     "date": r["start"], "when": fmt_date(r["start_start"], r["start_precision"]),
                      "lead": lead, "amount": r["amount"],
                      "currency": r["currency"], "source_ids": r["source_ids"]})
     return pd.DataFrame(rows)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ..charts import CATEGORY_ORDER, ORG_COLOURS, org_scales
-from ..data import Dataset, load_dataset
-from ..render import Figure
+from osai.charts import CATEGORY_ORDER, ORG_COLOURS, org_scales
+from osai.data import Dataset, load_dataset
+from osai.render import Figure
 
 __all__ = [
     "DIMENSIONS",
@@ -30,7 +30,6 @@ __all__ = [
     "funding_concentration",
     "funding_summary",
     "hub_doubling_months",
-    "learning_outcomes",
     "licence_table",
     "milestone_chart",
     "milestones",
@@ -617,54 +616,3 @@ def worked_comparison(ds: Dataset | None, a: str, b: str) -> pd.DataFrame:
             f"{names[b]}: why": asm.loc[(b, key), "rationale"],
         })
     return pd.DataFrame(rows)
-
-
-# --- course plan (chapter 9, the instructor guide) -------------------------------------------
-
-def learning_outcomes() -> pd.DataFrame:
-    """Every learning objective of the teaching chapters, from ``exercises/objectives.yml``."""
-    from ..course import _objectives
-
-    rows = []
-    for chapter, meta in _objectives().items():
-        number = int(chapter.split("-", 1)[0])
-        for obj in meta["objectives"]:
-            rows.append({"Chapter": f"{number}. {meta['title']}", "Objective id": obj["id"],
-                         "By the end, learners can": obj["text"]})
-    return pd.DataFrame(rows)
-
-
-def schedule(sessions: dict[str, list[str]]) -> pd.DataFrame:
-    """Minutes per session for a plan that maps a session name to chapter ids."""
-    from ..course import _objectives
-
-    meta = _objectives()
-    rows = []
-    for session, chapters in sessions.items():
-        unknown = [c for c in chapters if c not in meta]
-        if unknown:
-            raise KeyError(f"unknown chapter id(s): {', '.join(unknown)}")
-        rows.append({
-            "Session": session,
-            "Chapters": "; ".join(f"{int(c.split('-', 1)[0])}. {meta[c]['title']}"
-                                  for c in chapters),
-            "Teaching minutes": sum(int(meta[c]["minutes"]) for c in chapters),
-        })
-    return pd.DataFrame(rows)
-
-
-#: two suggested formats for the instructor guide (chapter ids from objectives.yml)
-SIX_WEEKS = {
-    "Week 1": ["02-why-open-source-ai", "03-four-organisations"],
-    "Week 2": ["04-community-led"],
-    "Week 3": ["05-investor-led"],
-    "Week 4": ["06-big-tech"],
-    "Week 5": ["07-trade-offs"],
-    "Week 6": ["08-choosing-a-model"],
-}
-TWO_DAYS = {
-    "Day 1, morning": ["02-why-open-source-ai", "03-four-organisations"],
-    "Day 1, afternoon": ["04-community-led", "05-investor-led"],
-    "Day 2, morning": ["06-big-tech", "07-trade-offs"],
-    "Day 2, afternoon": ["08-choosing-a-model"],
-}

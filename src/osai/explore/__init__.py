@@ -25,11 +25,11 @@ shown on a built page: in the book context it returns a note that says how to ru
 
 from __future__ import annotations
 
-from ._common import ORG_IDS
-from .comparison import COMPARISON_DIMENSIONS, comparison_explorer, comparison_facts
-from .live import LIVE_NOTE, live_tradeoff
-from .timeline import timeline_explorer
-from .weighing import (
+from osai.explore._common import ORG_IDS
+from osai.explore.comparison import COMPARISON_DIMENSIONS, comparison_explorer, comparison_facts
+from osai.explore.live import LIVE_NOTE, live_tradeoff
+from osai.explore.timeline import timeline_explorer
+from osai.explore.weighing import (
     ASSESSMENT_DIMENSIONS,
     MAX_WEIGHT,
     assessment_scores,
@@ -64,7 +64,7 @@ def __getattr__(name: str):
     # LiveTradeoff subclasses an ipywidgets class: it is built on first use only, so
     # importing osai.explore in the book build does not import ipywidgets.
     if name == "LiveTradeoff":
-        from .live import _live_class
+        from osai.explore.live import _live_class
 
         return _live_class()
     raise AttributeError(name)

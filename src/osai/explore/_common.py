@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..data import Dataset, source_ids
+from osai.data import Dataset, source_ids
 
 #: organisation ids in the course's fixed order (community-led first)
 ORG_IDS = ["opencv", "sklearn", "openai", "hf"]
@@ -35,7 +35,7 @@ def _ids_text(ids: str) -> str:
 
 
 def _money(amount: float, currency: str) -> str:
-    from ..course import fmt_money
+    from osai.formats import fmt_money
     return fmt_money(float(amount), str(currency))
 
 

@@ -8,10 +8,10 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from .. import render
-from ..charts import org_scales
-from ..data import Dataset, load_dataset
-from ._common import (
+from osai import render
+from osai.charts import org_scales
+from osai.data import Dataset, load_dataset
+from osai.explore._common import (
     _STACKED_BELOW,
     _STACKED_CHART_WIDTH,
     ORG_IDS,

@@ -9,11 +9,11 @@ import html
 import json
 from pathlib import Path
 
-from .. import render
-from ..charts import ORG_COLOURS
-from ..data import Dataset, load_dataset
-from ._common import ORG_IDS, _org_names
-from .weighing import (ASSESSMENT_DIMENSIONS, MAX_WEIGHT, _rank, _score_dict,
+from osai import render
+from osai.charts import ORG_COLOURS
+from osai.data import Dataset, load_dataset
+from osai.explore._common import ORG_IDS, _org_names
+from osai.explore.weighing import (ASSESSMENT_DIMENSIONS, MAX_WEIGHT, _rank, _score_dict,
                        assessment_scores)
 
 # ------------------------------------------------------------ live-notebook extra

@@ -8,10 +8,10 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from .. import render
-from ..charts import CATEGORY_ORDER, org_scales
-from ..data import Dataset, load_dataset
-from ._common import (_STACKED_BELOW, _STACKED_CHART_WIDTH, ORG_IDS, _ids_text,
+from osai import render
+from osai.charts import CATEGORY_ORDER, org_scales
+from osai.data import Dataset, load_dataset
+from osai.explore._common import (_STACKED_BELOW, _STACKED_CHART_WIDTH, ORG_IDS, _ids_text,
                       _sources_text)
 
 # -------------------------------------------------------- exercise 2: timeline explorer

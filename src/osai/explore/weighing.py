@@ -8,11 +8,11 @@ from collections.abc import Mapping
 import altair as alt
 import pandas as pd
 
-from .. import render
-from ..analysis.tradeoffs import DIMENSIONS
-from ..charts import ORG_COLOURS, org_scales
-from ..data import Dataset, load_dataset
-from ._common import ORG_IDS, _org_names, _sources_text
+from osai import render
+from osai.analysis.tradeoffs import DIMENSIONS
+from osai.charts import ORG_COLOURS, org_scales
+from osai.data import Dataset, load_dataset
+from osai.explore._common import ORG_IDS, _org_names, _sources_text
 
 #: the trade-off dimensions: key (column value in data/assessments.csv) -> slider label;
 #: defined once, in osai.analysis.tradeoffs
@@ -94,7 +94,7 @@ def weighted_ranking(weights: Mapping[str, float], ds: Dataset | None = None) ->
 def ranking_table(weights: Mapping[str, float], ds: Dataset | None = None):
     """:func:`weighted_ranking` as the chapter shows it: an accessible table of rank,
     organisation and weighted score to two decimal places (no index, no ids)."""
-    from ..course import html_table
+    from osai.page import html_table
 
     r = weighted_ranking(weights, ds)
     table = pd.DataFrame({"Rank": r["rank"].astype(int), "Organisation": r["name"],
@@ -228,7 +228,7 @@ def tradeoff_prompts() -> list[str]:
 
 def prompts_markdown(prompts: list[str]):
     """A numbered Markdown list of prompts, for a chapter cell."""
-    from ..course import markdown_list
+    from osai.page import markdown_list
     return markdown_list(prompts, numbered=True)
 
 

@@ -8,11 +8,11 @@
 * :func:`score_answers`: the Python mirror of the widget's JavaScript scoring.
 * ``python -m osai.quiz handouts --out DIR``: printable handouts and answer keys.
 * ``python -m osai.quiz export --format moodle|qti|gift --out DIR``: the banks in an LMS's own
-  question formats (:mod:`osai.quiz.export`).
+  question formats (:mod:`osai.instructor.quiz_export`).
 """
 
-from .bank import QuizError, chapters, is_correct, load_all, load_bank, quiz_dir, score_answers
-from .widget import Quiz, show
+from osai.quiz.bank import QuizError, chapters, is_correct, load_all, load_bank, quiz_dir, score_answers
+from osai.quiz.widget import Quiz, show
 
 __all__ = ["Quiz", "QuizError", "chapters", "is_correct", "load_all", "load_bank",
            "quiz_dir", "score_answers", "show"]

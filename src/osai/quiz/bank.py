@@ -36,7 +36,8 @@ from typing import Any
 
 import yaml
 
-from ..paths import course_root
+from osai.formats import fmt_date, fmt_number
+from osai.paths import course_root
 
 __all__ = [
     "QuizError",
@@ -122,7 +123,7 @@ def _schema(folder: Path) -> dict:
 
 def _events() -> dict[str, dict]:
     """Every dated event of the data package (organisation and context events) by id."""
-    from ..data import load_dataset
+    from osai.data import load_dataset
 
     ds = load_dataset()
     out: dict[str, dict] = {}
@@ -264,13 +265,9 @@ def _interval_end(ev: dict):
     return start + dt.timedelta(days=1)
 
 
-def _fmt_date(ev: dict) -> str:
-    start = ev["start"]
-    if ev["precision"] == "year":
-        return str(start.year)
-    if ev["precision"] == "month":
-        return start.strftime("%B %Y")
-    return f"{start.day} {start.strftime('%B %Y')}"
+def event_date(ev: dict) -> str:
+    """An event's date as prose writes it, at its precision."""
+    return fmt_date(ev["start"], ev["precision"])
 
 
 def _compute(kind: str, a: dict, b: dict) -> int:
@@ -382,7 +379,7 @@ def _check_question(q: Any, n: int, file: str, chapter: str, objectives: set[str
             fail(f"compute {kind}: {ref[1]!r} is earlier than {ref[0]!r}; swap them")
         out.update(answer=value, tolerance=tol, unit=q.get("unit"),
                    compute={"kind": kind, "events": list(ref),
-                            "dates": [_fmt_date(a), _fmt_date(b)]},
+                            "dates": [event_date(a), event_date(b)]},
                    feedback=q.get("feedback"))
     elif qtype == "ordering":
         ids = q.get("events")
@@ -403,7 +400,7 @@ def _check_question(q: Any, n: int, file: str, chapter: str, objectives: set[str
         if [e["id"] for e in evs] == ids:
             fail("events are listed in their correct order already; list them shuffled")
         out["items"] = [{"id": e, "text": f"{events[e]['who']}: {events[e]['title']}",
-                         "date": _fmt_date(events[e])} for e in ids]
+                         "date": event_date(events[e])} for e in ids]
         out["solution"] = {e["id"]: i + 1 for i, e in enumerate(evs)}
         out["feedback"] = q.get("feedback")
     elif qtype == "matching":
@@ -446,7 +443,7 @@ def _schema_error(err, raw: dict, file: str) -> QuizError:
 
 def _with_facts(q: Any, n: int, file: str, events: dict[str, dict]) -> Any:
     """The question with its ``{year:...}``-style placeholders filled from data (facts.py)."""
-    from .facts import fill_facts
+    from osai.quiz.facts import fill_facts
 
     qid = (q.get("id") if isinstance(q, dict) else None) or f"#{n}"
 
@@ -515,13 +512,6 @@ def load_all() -> dict[str, dict]:
 
 # --------------------------------------------------------------------------- scoring
 # Keep in step with isCorrect/scoreAnswers in quiz.js.
-
-def _fmt_number(x: float) -> str:
-    """A number as quiz.js shows it (integers plain, else at most two decimals)."""
-    if float(x) == int(x):
-        return str(int(x))
-    return str(round(float(x), 2))
-
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)

@@ -32,7 +32,7 @@ _INTERVALS = ("years_between", "months_between", "days_between")
 
 
 def _one(kind: str, arg: str, events: dict[str, dict], fail) -> str:
-    from .bank import _NEEDS, _RANK, _compute, _fmt_date
+    from osai.quiz.bank import _NEEDS, _RANK, _compute, event_date
 
     if kind in _INTERVALS:
         ids = [a.strip() for a in arg.split(",")]
@@ -61,10 +61,10 @@ def _one(kind: str, arg: str, events: dict[str, dict], fail) -> str:
     if kind == "year":
         return str(ev["start"].year)
     if kind == "date":
-        return _fmt_date(ev)
+        return event_date(ev)
     if ev.get("amount") is None:
         fail(f"placeholder {{amount:{eid}}}: the event has no amount in the data")
-    from ..course import fmt_money
+    from osai.formats import fmt_money
 
     return fmt_money(ev["amount"], ev["currency"])
 

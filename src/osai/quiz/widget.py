@@ -18,7 +18,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from .bank import QuizError, clean_answers, load_bank, score_answers
+from osai.quiz.bank import QuizError, clean_answers, load_bank, score_answers
 
 HERE = Path(__file__).resolve().parent
 PROGRESS_FORMAT = "osai-quiz-progress"

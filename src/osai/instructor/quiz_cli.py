@@ -1,0 +1,108 @@
+"""``osai quiz`` (also ``osai quiz``): check, print, export and report on the banks.
+
+    osai quiz check                 # validate every bank; exit 1 with the problem
+    osai quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
+    osai quiz report FILES... --out report.html   # class report (HTML)
+    osai quiz export --format moodle|qti|gift [chapters] --out DIR
+                                              # banks as Moodle XML, QTI 1.2 (Canvas), GIFT
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from osai.quiz.bank import QuizError, load_all, load_bank
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="osai quiz", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="validate every quiz bank")
+    check.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    hand = sub.add_parser("handouts", help="write printable handouts and answer keys")
+    hand.add_argument("--out", required=True, type=Path, help="output folder")
+    hand.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    rep = sub.add_parser("report", help="class report from progress files and LMS exports")
+    rep.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                     help="progress files (.json), folders of them, LMS interaction CSVs")
+    rep.add_argument("--out", required=True, type=Path, help="HTML file to write")
+    rep.add_argument("--book-url", default=None,
+                     help="URL of the built book (http(s) or a relative path): the sections "
+                          "to revisit become links")
+    exp = sub.add_parser("export", help="write the banks as Moodle XML, QTI 1.2 or GIFT")
+    exp.add_argument("--format", action="append", required=True,
+                     choices=["moodle", "qti", "gift", "all"],
+                     help="moodle, qti or gift (repeat it, or 'all')")
+    exp.add_argument("--out", required=True, type=Path, help="output folder")
+    exp.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args)
+    if args.command == "export":
+        return _export(args)
+    try:
+        banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.command == "check":
+        n = sum(len(b["questions"]) for b in banks.values())
+        print(f"{len(banks)} banks, {n} questions: all valid")
+        return 0
+    from osai.instructor.handouts import write_handouts
+
+    written = write_handouts(banks, args.out)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Exit 0 when anything was reported, 1 when no input gave a usable answer."""
+    import re
+
+    from osai.instructor.quiz_report import build_report, write_report
+
+    url = args.book_url
+    if url is not None and re.match(r"^[A-Za-z][\w+.-]*:", url) \
+            and not re.match(r"^https?://", url, re.IGNORECASE):
+        print(f"error: --book-url {url!r} must be an http(s) URL or a relative path",
+              file=sys.stderr)
+        return 2
+    try:
+        banks = load_all()
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report = build_report(args.files, banks)
+    for skip in report.skips:
+        print(skip.line(), file=sys.stderr)
+    if not report.answers:
+        print("error: no usable answer in the inputs; no report written", file=sys.stderr)
+        return 1
+    path = write_report(report, banks, args.out, url)
+    print(f"{path}: {len(report.answers)} answer(s) from {report.learners} learner(s), "
+          f"{len(report.skips)} input(s) or part(s) skipped")
+    return 0
+
+
+def _export(args) -> int:
+    """Export the good banks; a bank that does not load is named and left out (exit 1)."""
+    from osai.instructor.quiz_export import FORMATS, export_chapters
+
+    formats = list(FORMATS) if "all" in args.format else list(dict.fromkeys(args.format))
+    try:
+        written, failed = export_chapters(args.chapters, formats, args.out)
+    except OSError as exc:
+        print(f"error: cannot write the export into {args.out}: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
