@@ -79,12 +79,31 @@ def letter_years(app) -> None:
 
 # ------------------------------------------------ labels of the bibliography page
 
-def _label(entry) -> str:
-    """"OpenAI, 2019a": the label the bibliography shows, as the citations print it (the
-    same rule as the notebook export's references; LaTeX such as ``\\&`` decoded)."""
-    from osai.book.notebooks import _author_year
+def _latex_text(text: str) -> str:
+    """A BibTeX field as plain text: LaTeX escapes decoded (``\\&`` -> ``&``), braces gone."""
+    import codecs
 
-    return _author_year(entry)
+    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a pybtex dependency)
+
+    try:
+        text = codecs.decode(text, "ulatex")
+    except Exception:  # noqa: BLE001  (text that is not valid LaTeX stays as written)
+        pass
+    return text.replace("{", "").replace("}", "")
+
+
+def author_year(entry) -> str:
+    """"OpenAI, 2019a": how a citation names a pybtex entry (the bibliography's labels and
+    the exported notebooks' references alike); LaTeX such as ``\\&`` decoded."""
+    people = entry.persons.get("author") or entry.persons.get("editor") or []
+    names = [_latex_text(" ".join(p.prelast_names + p.last_names)) for p in people]
+    if not names:
+        names = [_latex_text(entry.fields.get("organization") or entry.fields.get("institution")
+                             or entry.fields.get("publisher") or entry.fields.get("title")
+                             or entry.key)]
+    who = names[0] if len(names) == 1 else (
+        f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
+    return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
 def register() -> None:
@@ -98,7 +117,7 @@ def register() -> None:
     class AuthorYearLabelStyle(BaseLabelStyle):
         def format_labels(self, sorted_entries):
             for entry in sorted_entries:
-                yield _label(entry)
+                yield author_year(entry)
 
     class Style(AlphaStyle):
         default_label_style = "osai_author_year"

@@ -14,17 +14,10 @@ in its name fails the build, naming it.
 
 from __future__ import annotations
 
-import re
-
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-_CHAPTER = re.compile(r"(?:^|/)(\d{2})-[^/]+$")
-
-
-def chapter_number(docname: str) -> int | None:
-    match = _CHAPTER.search(docname)
-    return int(match.group(1)) if match else None
+from osai.syllabus import chapter_number
 
 
 def renumber(fignumbers: dict[str, dict[str, dict[str, tuple[int, ...]]]]) -> None:

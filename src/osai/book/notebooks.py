@@ -33,7 +33,9 @@ import nbformat
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from osai.book.citations import author_year
 from osai.text import markdown as mdtext
+from osai.text import myst
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +46,10 @@ __all__ = ["RAW_MARKUP", "Resolver", "convert_markdown", "export_notebook", "raw
 RAW_MARKUP = ("{glue", "{cite", "{term}", "{numref}", "{ref}", ":::{", "```{", "{doc}")
 ADMONITIONS = ("admonition", "note", "tip", "hint", "important", "warning", "caution",
                "attention", "danger", "error", "seealso")
-_ROLE = re.compile(r"\{(?P<name>[a-z][\w:.-]*)\}`(?P<text>[^`]+)`")
 _EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
-_OPEN = re.compile(r"^(?P<fence>`{3,}|:{3,})\{(?P<name>[\w:.-]+)\}\s*(?P<args>.*)$")
-_OPTION = re.compile(r"^:(?P<key>[\w-]+):\s*(?P<value>.*)$")
-_TARGET = re.compile(r"^\([\w.:-]+\)=\s*$")
 # raw HTML links in a page; the ones that lead outside the bundle keep only their text
 _HTML_LINK = re.compile(r"<a\s[^>]*?href=\"(?P<href>[^\"]*)\"[^>]*>(?P<text>.*?)</a>",
                         re.IGNORECASE | re.DOTALL)
-_CODE_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
 def html_links(line: str) -> str:
@@ -66,7 +63,6 @@ def html_links(line: str) -> str:
             return m[0]
         return m["text"]
     return _HTML_LINK.sub(keep, line)
-_COMMENT = re.compile(r"^%")
 
 
 def raw_markup(text: str) -> list[str]:
@@ -173,7 +169,7 @@ class Resolver:
 
 
 def _roles(text: str, res: Resolver) -> str:
-    return _ROLE.sub(res.role, text)
+    return myst.ROLE.sub(res.role, text)
 
 
 def _blockquote(title: str, body: str) -> list[str]:
@@ -211,54 +207,23 @@ def _directive(name: str, args: str, options: dict, body: str, res: Resolver) ->
 
 
 def convert_markdown(text: str, res: Resolver) -> str:
-    """One Markdown cell's MyST source as plain CommonMark (roles and directives resolved)."""
+    """One Markdown cell's MyST source as plain CommonMark (roles and directives resolved).
+
+    The cell is cut into blocks by the course's one MyST reader (:func:`osai.text.myst.blocks`):
+    code stays as written, targets and comments go, directives are resolved (their bodies
+    recursively) and roles in the remaining lines are replaced by what they show."""
     lines = text.splitlines()
     out: list[str] = []
-    i = 0
-    code = None  # the fence of the plain code block we are in, if any
-    while i < len(lines):
-        line = lines[i]
-        fenced = _CODE_FENCE.match(line)
-        if code is not None:
-            if fenced and fenced.group(1)[0] == code[0] and len(fenced.group(1)) >= len(code):
-                code = None
-            out.append(line)
-            i += 1
-            continue
-        if fenced and not _OPEN.match(line):
-            code = fenced.group(1)
-            out.append(line)
-            i += 1
-            continue
-        if _TARGET.match(line) or _COMMENT.match(line):
-            i += 1
-            continue
-        opened = _OPEN.match(line)
-        if not opened:
-            line = html_links(line) if "<a" in line.lower() else line
-            out.append(_roles(line, res) if "{" in line else line)
-            i += 1
-            continue
-        fence, name, args = opened["fence"], opened["name"], opened["args"]
-        i += 1
-        options: dict[str, str] = {}
-        while i < len(lines) and (option := _OPTION.match(lines[i])):
-            options[option["key"]] = option["value"]
-            i += 1
-        body: list[str] = []
-        depth = 0
-        while i < len(lines):
-            current = lines[i].strip()
-            if _OPEN.match(current) and current.startswith(fence[0] * 3):
-                depth += 1
-            elif current and set(current) == {fence[0]} and len(current) >= len(fence):
-                if depth == 0:
-                    i += 1
-                    break
-                depth -= 1
-            body.append(lines[i])
-            i += 1
-        out += _directive(name, args, options, "\n".join(body), res)
+    for block in myst.blocks(text):
+        if block.kind == "code":
+            out += lines[block.start:block.end]
+        elif block.kind == "directive":
+            d = block.directive
+            out += _directive(d.name, d.args, d.options, d.body, res)
+        elif block.kind == "text":
+            for line in lines[block.start:block.end]:
+                line = html_links(line) if "<a" in line.lower() else line
+                out.append(_roles(line, res) if "{" in line else line)
     return "\n".join(out).strip("\n")
 
 
@@ -269,31 +234,6 @@ def _is_notebook_source(path: Path) -> bool:
         return False
     head = path.read_text(encoding="utf-8")[:600]
     return head.startswith("---") and "jupytext:" in head and "kernelspec:" in head
-
-
-def _latex_text(text: str) -> str:
-    """A BibTeX field as plain text: LaTeX escapes decoded (``\\&`` -> ``&``), braces gone."""
-    import codecs
-
-    import latexcodec  # noqa: F401  (registers the "ulatex" codec; a pybtex dependency)
-
-    try:
-        text = codecs.decode(text, "ulatex")
-    except Exception:  # noqa: BLE001  (text that is not valid LaTeX stays as written)
-        pass
-    return text.replace("{", "").replace("}", "")
-
-
-def _author_year(entry) -> str:
-    people = entry.persons.get("author") or entry.persons.get("editor") or []
-    names = [_latex_text(" ".join(p.prelast_names + p.last_names)) for p in people]
-    if not names:
-        names = [_latex_text(entry.fields.get("organization") or entry.fields.get("institution")
-                             or entry.fields.get("publisher") or entry.fields.get("title")
-                             or entry.key)]
-    who = names[0] if len(names) == 1 else (
-        f"{names[0]} and {names[1]}" if len(names) == 2 else f"{names[0]} et al.")
-    return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
 def _bib_entries(app: Sphinx) -> dict:
@@ -328,11 +268,11 @@ def _references(app: Sphinx, keys: list[str]) -> str:
         pass
     lines = ["## References", ""]
     entries = _bib_entries(app)
-    for key in sorted(keys, key=lambda k: _author_year(entries[k]) if k in entries else k):
+    for key in sorted(keys, key=lambda k: author_year(entries[k]) if k in entries else k):
         if key in formatted:
             text = reference_markdown(formatted[key].text.render_as("markdown"))
         else:
-            text = mdtext.escape(_author_year(entries[key]) if key in entries else key)
+            text = mdtext.escape(author_year(entries[key]) if key in entries else key)
         lines.append(f"- {' '.join(text.split())}")
     return "\n".join(lines)
 
@@ -357,7 +297,7 @@ class _BookIndex:
         self.glossary = next((value[0] for (kind, _name), value in std.objects.items()
                               if kind == "term"), None)
         self.titles = {doc: title.astext() for doc, title in env.titles.items()}
-        self.cite_label = {key: _author_year(entry) for key, entry in _bib_entries(app).items()}
+        self.cite_label = {key: author_year(entry) for key, entry in _bib_entries(app).items()}
         self.glue_root = Path(app.outdir).parent / "jupyter_execute"
 
     def resolver(self, docname: str) -> Resolver:

@@ -34,7 +34,7 @@ def add_static_files(app: Sphinx, config) -> None:
     """``config-inited``: serve ``osai/book/static`` as part of ``_static/``, and link the
     course's styles from every page (after the other extensions' style sheets)."""
     config.html_static_path.append(str(STATIC))
-    config.html_css_files.append(STYLES)
+    config.html_css_files.append((STYLES, {}))  # Sphinx has normalised the list by now
 
 
 def scripts_for(body: str) -> list[str]:

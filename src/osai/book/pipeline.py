@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import yaml
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from osai import syllabus
 from osai.book import (citations, figure_numbers, mathml, notebooks, page_assets, page_fixes,
                        pageweight, script_safety)
 
@@ -25,6 +27,25 @@ logger = logging.getLogger(__name__)
 BEFORE_OTHERS = 400
 #: run after them
 AFTER_OTHERS = 900
+
+
+def _toc_files(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [str(node["file"])] if "file" in node else []
+        return own + [f for value in node.values() for f in _toc_files(value)]
+    if isinstance(node, list):
+        return [f for value in node for f in _toc_files(value)]
+    return []
+
+
+def check_chapter_list(app: Sphinx) -> None:
+    """``_toc.yml`` lists the teaching chapters of ``exercises/objectives.yml`` (the
+    course's one chapter list, :mod:`osai.syllabus`), in the same order."""
+    toc = Path(app.srcdir) / "_toc.yml"
+    if not toc.is_file():
+        return
+    for problem in syllabus.check_toc(_toc_files(yaml.safe_load(toc.read_text("utf-8")))):
+        logger.warning(problem)
 
 
 def check_pages(app: Sphinx, exception) -> None:
@@ -52,6 +73,8 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("config-inited", page_assets.add_static_files, AFTER_OTHERS,
           "osai/book/static/", "html_static_path, osai-book.css on every page"),
+    Stage("builder-inited", check_chapter_list, AFTER_OTHERS,
+          "_toc.yml, exercises/objectives.yml", "a warning where they disagree"),
     Stage("builder-inited", citations.letter_years, AFTER_OTHERS,
           "the .bib entries sphinxcontrib-bibtex parsed", "their years, lettered: 2025a, 2025b"),
     Stage("env-get-updated", figure_numbers.number_per_chapter, AFTER_OTHERS,

@@ -164,3 +164,47 @@ def directives(text: str) -> list[Directive]:
         out.append(Directive(match["name"], match["args"].strip(), options,
                              "\n".join(lines).strip("\n"), start, end))
     return out
+
+
+#: a role as it appears in a line: ``{name}`text```
+ROLE = re.compile(r"\{(?P<name>[a-z][\w:.-]*)\}`(?P<text>[^`]+)`")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines of a MyST text, by what the tokenizer made of them."""
+
+    kind: str    #: "text", "code" (a plain fence or indented code), "directive", "target",
+    #: "comment" (a ``%`` line)
+    start: int   #: 0-based first line
+    end: int     #: 0-based line after the last
+    directive: Directive | None = None
+
+
+def blocks(text: str) -> list[Block]:
+    """The lines of ``text`` cut into blocks, in order, covering every line once."""
+    lines = text.splitlines()
+    marks: list[Block] = []
+    found = {(d.start, d.end): d for d in directives(text)}
+    for tok in tokens(text):
+        if tok.map is None or tok.level != 0:
+            continue
+        start, end = tok.map
+        if (start, end) in found and tok.type in ("fence", "colon_fence"):
+            marks.append(Block("directive", start, end, found[(start, end)]))
+        elif tok.type in ("fence", "code_block"):
+            marks.append(Block("code", start, end))
+        elif tok.type == "myst_target":
+            marks.append(Block("target", start, end))
+        elif tok.type == "myst_line_comment":
+            marks.append(Block("comment", start, end))
+    out: list[Block] = []
+    line = 0
+    for mark in sorted(marks, key=lambda b: b.start):
+        if mark.start > line:
+            out.append(Block("text", line, mark.start))
+        out.append(mark)
+        line = max(line, mark.end)
+    if line < len(lines):
+        out.append(Block("text", line, len(lines)))
+    return out
