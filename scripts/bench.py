@@ -7,7 +7,10 @@ once, and printed; nothing is asserted and nothing is extrapolated.
 1. **Build**: ``OSAI_CONTEXT=book jupyter-book build . -W -n --keep-going --all
    --path-output <fresh temporary folder>`` with an empty execution cache (cold), then the
    same command again into the same folder (warm, nothing changed: notebooks come from the
-   jupyter-cache).  ``_build/`` of the working tree is never touched.
+   jupyter-cache); then ``make book``'s execution-cache step and the same build after a
+   one-line change to instructor code (the cache must stay: nothing re-executes), and after
+   one to a module the chapters import (the cache is cleared: every chapter re-executes).
+   The changed file is restored at once.  ``_build/`` of the working tree is never touched.
 2. **Bytes on the wire, per chapter**: the build is served on 127.0.0.1 twice, by a plain
    static server and by one that serves the build's ``.gz`` copies to browsers that accept
    gzip (as nginx ``gzip_static on`` does; :func:`harness.browser.serve`).  Every page of
@@ -55,6 +58,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # the harness (tests/harness), never shipped
+
+from osai import paths  # noqa: E402
+from osai.book import execution_cache  # noqa: E402
 
 OUT_DIR = ROOT / ".bench"
 NOT_PAGES = ("vendor/", "_static/", "_sources/", "_images/")
@@ -119,6 +126,27 @@ def build_once(out: Path, log: Path) -> dict:
             "notebooks_executed": executed, "notebooks_from_cache": cached,
             "warning_lines": warnings, "cache": cache_line, "log": str(log),
             "tail": proc.stdout.splitlines()[-15:]}
+
+
+#: files changed (a comment appended, then restored) for the warm rebuilds after a change
+INSTRUCTOR_FILE = "src/osai/instructor/handouts.py"
+RUNTIME_FILE = "src/osai/formats.py"
+
+
+def build_after_change(out: Path, path: Path, log: Path) -> dict:
+    """``make book``'s stages 2 and 3 after a one-line change to ``path`` (restored after):
+    whether the execution cache was cleared, and the rebuild's time."""
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original + b"\n# make bench: a change that does nothing\n")
+        cleared = execution_cache.refresh(ROOT, out / "_build")
+        result = build_once(out, log)
+    finally:
+        path.write_bytes(original)
+        execution_cache.refresh(ROOT, out / "_build")  # the stamp of the restored sources
+    result["changed"] = str(path.relative_to(ROOT))
+    result["cache_cleared"] = cleared
+    return result
 
 
 # --------------------------------------------------------------------------- 2. weight
@@ -302,7 +330,11 @@ def report(res: dict) -> str:
     if b:
         sec("build (jupyter-book, -W -n --keep-going --all, fresh --path-output)")
         for key, label in (("cold", "cold build (empty execution cache)"),
-                           ("warm", "warm rebuild (no change, same folder)")):
+                           ("warm", "warm rebuild (no change, same folder)"),
+                           ("instructor", "warm rebuild after a change to instructor code"),
+                           ("runtime", "rebuild after a change to code chapters import")):
+            if key not in b:
+                continue
             x = b[key]
             rows.append((label, f"{x['seconds']:.1f}",
                          f"s  (exit {x['returncode']}; notebooks executed "
@@ -439,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="runs of the throttled first-chart timing")
     ap.add_argument("--pages-only", action="store_true",
                     help="only bytes on the wire and chart times, on an existing build")
-    ap.add_argument("--html", type=Path, default=ROOT / "_build" / "html",
+    ap.add_argument("--html", type=Path, default=paths.html_dir(),
                     help="the build measured by --pages-only")
     args = ap.parse_args(argv)
     if args.pages_only:
@@ -455,10 +487,16 @@ def main(argv: list[str] | None = None) -> int:
     html_dir = tmp / "_build" / "html"
     try:
         print(f"building into {tmp} (cold, then warm)...", flush=True)
+        execution_cache.refresh(ROOT, tmp / "_build")
         cold = build_once(tmp, OUT_DIR / "build-cold.log")
         warm = build_once(tmp, OUT_DIR / "build-warm.log")
         res["build"] = {"cold": cold, "warm": warm}
-        for key, x in (("cold", cold), ("warm", warm)):
+        print("rebuilding after a change to instructor code, then to runtime code...",
+              flush=True)
+        for key, rel in (("instructor", INSTRUCTOR_FILE), ("runtime", RUNTIME_FILE)):
+            res["build"][key] = build_after_change(tmp, ROOT / rel,
+                                                   OUT_DIR / f"build-{key}.log")
+        for key, x in res["build"].items():
             if x["returncode"] != 0:
                 res["problems"].append(f"{key} build exited {x['returncode']} "
                                        f"(log {x['log']}): " + " | ".join(x["tail"][-3:]))

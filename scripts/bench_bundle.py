@@ -2,7 +2,7 @@
 """Measure the course bundle: its size, and a learner's install and run (prints figures).
 
 Sizes: the bundle zip, the wheel inside it, and the wheel and sdist of ``make dist`` when
-present (``dist/``).  Then :func:`osai.book.bundle.try_bundle` does what a learner does, in an
+present (``dist/``).  Then :func:`harness.learner.try_bundle` does what a learner does, in an
 empty temporary folder outside the checkout: unzip, make a venv, ``python -m pip install
 -r requirements.txt`` (from PyPI, with pip's cache as it is on this machine: say which when
 quoting the figure), run every chapter notebook with nbclient.  Nothing is asserted.
@@ -22,7 +22,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # the harness (tests/harness), never shipped
 
+from harness.learner import try_bundle  # noqa: E402
+from osai import paths  # noqa: E402
 from osai.book import bundle  # noqa: E402
 
 
@@ -33,7 +36,7 @@ def mib(n: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zip", type=Path,
-                    default=ROOT / "_build" / "html" / f"{bundle.BUNDLE_NAME}.zip")
+                    default=paths.html_dir() / f"{bundle.BUNDLE_NAME}.zip")
     args = ap.parse_args(argv)
     if not args.zip.is_file():
         print(f"no bundle at {args.zip}: run make book first")
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"make dist: {built.name}", f"{built.stat().st_size / 1024:.0f} KiB"))
     where = Path(tempfile.mkdtemp(prefix="osai-bench-bundle-"))
     try:
-        result = bundle.try_bundle(args.zip, where, ROOT)
+        result = try_bundle(args.zip, where, ROOT)
     finally:
         shutil.rmtree(where, ignore_errors=True)
     ok = sum(1 for r in result["results"].values() if r == "ok")

@@ -36,7 +36,8 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see 
 
 import nbformat  # noqa: E402
 
-from osai.instructor.grading import workflow  # noqa: E402
+from osai.instructor.grading.autograde import autograde  # noqa: E402
+from osai.instructor.grading.release import release  # noqa: E402
 from osai.instructor.grading.authoring import fill_answers, solution_answers  # noqa: E402
 from osai.instructor.grading.workdir import Course, ensure_tools_on_path  # noqa: E402
 from osai.instructor.grading.preprocessors import data_files  # noqa: E402
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     try:
         t0 = time.monotonic()
-        workflow.release(course, name)
+        release(course, name)
         release_s = time.monotonic() - t0
         source = nbformat.read(course.folder("source", name) / f"{name}.ipynb", 4)
         release = nbformat.read(course.folder("release", name) / f"{name}.ipynb", 4)
@@ -111,10 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
         sample = students[:args.sample]
         t0 = time.monotonic()
-        one = workflow.autograde(course, name, students=sample, jobs=1, progress=False)
+        one = autograde(course, name, students=sample, jobs=1, progress=False)
         one_s = time.monotonic() - t0
         t0 = time.monotonic()
-        many = workflow.autograde(course, name, jobs=args.jobs, progress=True)
+        many = autograde(course, name, jobs=args.jobs, progress=True)
         many_s = time.monotonic() - t0
         bad = [o for o in one + many if o.status != "graded" or o.score != o.max_score]
         load_after = os.getloadavg()

@@ -150,7 +150,8 @@
       s.autosize = { type: "fit-x", contains: "padding" };
     }
     eachView(s, function (v) {
-      if (v.title !== undefined) v.title = fitTitle(v.title, avail - 20, narrow);
+      // a title that stuck out last time (a wide font) wraps shorter this time
+      if (v.title !== undefined) v.title = fitTitle(v.title, avail - 20 - shrink, narrow);
       if (narrow) { narrowLegends(v, avail); narrowAxes(v, avail); }
     });
     if (narrow) {
