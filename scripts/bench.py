@@ -62,41 +62,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # the harness (tests/harness), never sh
 
 from osai import paths  # noqa: E402
 from osai.book import execution_cache  # noqa: E402
+from bench_pages import browser_measurements, loadavg, page_files  # noqa: E402
 
 OUT_DIR = ROOT / ".bench"
-NOT_PAGES = ("vendor/", "_static/", "_sources/", "_images/")
-#: Chromium network emulation for the throttled runs (bytes per second; ms)
-THROTTLE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
-            "uploadThroughput": 750_000 / 8}
-
-# Recorded in every new document before any page script runs: the first osai:drawn event
-# (it bubbles from the .osai-chart element up to window).
-FIRST_DRAWN_INIT = """
-(() => {
-  window.__osaiFirstDrawn = null;
-  window.__osaiDrawnCount = 0;
-  window.addEventListener('osai:drawn', (ev) => {
-    window.__osaiDrawnCount += 1;
-    if (window.__osaiFirstDrawn === null) {
-      const el = ev.target;
-      window.__osaiFirstDrawn = {
-        t: performance.now(),
-        id: el && el.id,
-        drawn: !!(el && el.getAttribute && el.getAttribute('data-osai-drawn') === 'true'),
-      };
-    }
-  }, true);
-})();
-"""
-
-
-def loadavg() -> list[float]:
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return []
-
-
 def kib(n: float) -> str:
     return f"{n / 1024:,.1f}"
 
@@ -149,24 +117,7 @@ def build_after_change(out: Path, path: Path, log: Path) -> dict:
     return result
 
 
-# --------------------------------------------------------------------------- 2. weight
-def page_files(html_dir: Path) -> dict[str, int]:
-    sizes = {}
-    for path in sorted(html_dir.rglob("*.html")):
-        rel = path.relative_to(html_dir).as_posix()
-        if rel.startswith(NOT_PAGES):
-            continue
-        sizes[rel] = path.stat().st_size
-    return sizes
-
-
-def chapter_pages(html_dir: Path) -> list[str]:
-    """The front page and every page of ``chapters/``."""
-    pages = ["index.html"] if (html_dir / "index.html").is_file() else []
-    return pages + sorted(p.relative_to(html_dir).as_posix()
-                          for p in (html_dir / "chapters").glob("*.html"))
-
-
+# --------------------------------------------------------------------------- 4. SCORM
 def scorm_package(html_dir: Path, out_dir: Path, scorm: str = "1.2") -> dict:
     """The SCORM ``scorm`` package of ``html_dir`` (written into ``out_dir``): sizes, no
     timing."""
@@ -180,105 +131,6 @@ def scorm_package(html_dir: Path, out_dir: Path, scorm: str = "1.2") -> dict:
         unzipped = sum(i.file_size for i in zf.infolist())
     return {"bytes": res["bytes"], "files": res["files"], "scos": res["scos"],
             "unzipped_bytes": unzipped}
-
-
-def _wire_log(context, page, base: str) -> dict:
-    """Record, through the DevTools protocol, what each request cost on the wire."""
-    log: dict = {"bytes": {}, "url": {}, "outside": [], "failed": []}
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-
-    def sent(ev):
-        url = ev["request"]["url"]
-        log["url"][ev["requestId"]] = url
-        if not url.startswith((base, "data:", "blob:")):
-            log["outside"].append(url)
-
-    cdp.on("Network.requestWillBeSent", sent)
-    cdp.on("Network.loadingFinished",
-           lambda ev: log["bytes"].__setitem__(ev["requestId"], ev["encodedDataLength"]))
-    cdp.on("Network.loadingFailed",
-           lambda ev: log["failed"].append(log["url"].get(ev["requestId"], "?")))
-    log["cdp"] = cdp
-    return log
-
-
-def first_visit(browser_mod, pw_browser, base: str, rel: str) -> dict:
-    """Open ``rel`` in a fresh context; sum the bytes received for its first visit."""
-    context = pw_browser.new_context()
-    page = context.new_page()
-    log = _wire_log(context, page, base)
-    page.goto(base + rel, wait_until="load")
-    charts = browser_mod.wait_for_charts(page, timeout=60_000)
-    try:
-        page.wait_for_load_state("networkidle", timeout=15_000)
-    except Exception:  # noqa: BLE001  (a page that never goes idle is still measured)
-        pass
-    page.wait_for_timeout(500)  # late lazy loads (fonts, widget front ends)
-    errors = page.evaluate(
-        "() => [...document.querySelectorAll('.osai-chart')]"
-        ".filter(el => el.dataset.osaiError).length")
-    context.close()
-    resources = sorted(
-        ({"url": log["url"].get(rid, "?").removeprefix(base), "bytes": n}
-         for rid, n in log["bytes"].items()), key=lambda x: -x["bytes"])
-    return {"page": rel, "requests": len(resources),
-            "total_bytes": int(sum(x["bytes"] for x in resources)),
-            "biggest": resources[:5], "charts": charts, "charts_failed": errors,
-            "outside_requests": log["outside"], "failed_requests": log["failed"]}
-
-
-# --------------------------------------------------------------------------- 3. chart time
-def first_chart_time(pw_browser, base: str, rel: str, throttle: dict | None) -> float:
-    context = pw_browser.new_context()
-    context.add_init_script(FIRST_DRAWN_INIT)
-    page = context.new_page()
-    cdp = context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
-    if throttle:
-        cdp.send("Network.emulateNetworkConditions", throttle)
-    page.goto(base + rel, wait_until="commit", timeout=120_000)
-    page.wait_for_function("() => window.__osaiFirstDrawn !== null", timeout=120_000)
-    first = page.evaluate("() => window.__osaiFirstDrawn")
-    context.close()
-    return first["t"]
-
-
-def _median_of(fn, runs: int) -> dict:
-    times = [fn() for _ in range(runs)]
-    return {"runs": runs, "median_ms": statistics.median(times), "samples_ms": times}
-
-
-def browser_measurements(html_dir: Path, runs: int, throttled_runs: int) -> dict:
-    from playwright.sync_api import sync_playwright
-
-    from harness import browser as browser_mod
-
-    pages = chapter_pages(html_dir)
-    out: dict = {"chapters": {}, "throttle": THROTTLE}
-    with browser_mod.serve(html_dir) as plain, \
-            browser_mod.serve(html_dir, precompressed=True) as gz, sync_playwright() as p:
-        b = browser_mod.launch(p)
-        out["chromium_version"] = b.version
-        out["chromium_path"] = browser_mod.chromium_path() or "playwright's own"
-        for rel in pages:
-            row = {"plain": first_visit(browser_mod, b, plain, rel),
-                   "gzip": first_visit(browser_mod, b, gz, rel)}
-            if row["gzip"]["charts"]:
-                row["first_chart_loopback"] = _median_of(
-                    lambda: first_chart_time(b, gz, rel, None), runs)
-                row["first_chart_throttled"] = _median_of(
-                    lambda: first_chart_time(b, gz, rel, THROTTLE), throttled_runs)
-            out["chapters"][rel] = row
-            print(f"  {rel}: {row['plain']['total_bytes'] / 1024:,.0f} KiB plain, "
-                  f"{row['gzip']['total_bytes'] / 1024:,.0f} KiB gzip"
-                  + (f", first chart {row['first_chart_loopback']['median_ms']:.0f} ms / "
-                     f"{row['first_chart_throttled']['median_ms']:.0f} ms throttled"
-                     if "first_chart_loopback" in row else ""), flush=True)
-        out["load_after"] = loadavg()
-        b.close()
-    return out
 
 
 # --------------------------------------------------------------------------- 4. sub-benches

@@ -37,7 +37,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see 
 import nbformat  # noqa: E402
 
 from osai.instructor.grading.autograde import autograde  # noqa: E402
-from osai.instructor.grading.release import release  # noqa: E402
+from osai.instructor.grading.release import release as release_assignment  # noqa: E402
 from osai.instructor.grading.authoring import fill_answers, solution_answers  # noqa: E402
 from osai.instructor.grading.workdir import Course, ensure_tools_on_path  # noqa: E402
 from osai.instructor.grading.preprocessors import data_files  # noqa: E402
@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     try:
         t0 = time.monotonic()
-        release(course, name)
+        release_assignment(course, name)
         release_s = time.monotonic() - t0
         source = nbformat.read(course.folder("source", name) / f"{name}.ipynb", 4)
         release = nbformat.read(course.folder("release", name) / f"{name}.ipynb", 4)
