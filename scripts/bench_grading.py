@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see osai.instructor.grading.cli
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # see osai.instructor.grading.commands
 
 import nbformat  # noqa: E402
 

@@ -36,7 +36,7 @@ def test_the_book_has_one_bibliography_key_per_source():
     import yaml
     from pybtex.database import parse_file
 
-    from osai.book.citations import _work
+    from osai.book.citations import work_of
     from osai.paths import course_root
 
     root = course_root()
@@ -44,6 +44,6 @@ def test_the_book_has_one_bibliography_key_per_source():
     seen: dict[str, str] = {}
     for name in config["bibtex_bibfiles"]:
         for key, entry in parse_file(str(root / name)).entries.items():
-            work = _work(key, entry)
+            work = work_of(key, entry)
             assert work not in seen, f"{name}: {key} repeats source {work} (cite {seen[work]})"
             seen[work] = key

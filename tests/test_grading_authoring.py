@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from osai.instructor.grading import authoring, cli
+from osai.instructor.grading import authoring, commands as cli
 from osai.instructor.grading.authoring import AuthoringError, build_source_notebook, load_spec
 from osai.instructor.grading.sandbox import (Limits, SandboxSettings, SandboxUnavailable,
                                   UnsandboxedWarning, bwrap_command, check_sandbox)
@@ -232,7 +232,7 @@ def test_redaction_scrubs_hidden_lines_from_outputs():
 
 
 def test_hidden_text_in_ignores_markup():
-    from osai.instructor.grading.workflow import hidden_text_in
+    from osai.instructor.grading.feedback import hidden_text_in
 
     page = '<span class="k">assert</span> <span>f</span>(41) == 42'
     assert hidden_text_in(page, ["assert f(41) == 42"]) == ["assert f(41) == 42"]

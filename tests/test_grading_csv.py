@@ -14,7 +14,7 @@ import pytest
 
 from osai.instructor.grading import csvfile
 from osai.instructor.grading.collect import Entry, write_report
-from osai.instructor.grading.common import Outcome, write_outcomes
+from osai.instructor.grading.outcomes import Outcome, write_outcomes
 from osai.instructor.grading.workdir import Course
 from osai.instructor.grading.feedback import FeedbackOutcome, write_feedback_report
 
@@ -90,7 +90,7 @@ def test_grade_export_of_a_hostile_roster_is_formula_safe(course, monkeypatch):
 
 
 def test_summaries_show_one_line_per_student_whatever_the_message():
-    from osai.instructor.grading.common import summary
+    from osai.instructor.grading.outcomes import summary
     from osai.instructor.grading.feedback import feedback_summary
 
     message = "line one\nline two\r\x1b[2J\x1b]8;;http://evil\x07click\u202e"

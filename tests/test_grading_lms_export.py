@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from osai.instructor.grading.cli import main as grade_main
+from osai.instructor.grading.commands import main as grade_main
 from osai.instructor.grading.workdir import Course
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*not in session.*")

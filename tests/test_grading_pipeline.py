@@ -622,7 +622,7 @@ def test_manual_grades_survive_autograding_again(graded):
 
 
 def test_cli_runs_export_and_plot(graded, capsys):
-    from osai.instructor.grading.cli import main
+    from osai.instructor.grading.commands import main
 
     out = graded.course.reports_dir / "cli-grades.csv"
     assert main(["export", "--workdir", str(graded.course.workdir), "--output", str(out)]) == 0

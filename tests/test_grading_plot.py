@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from osai.instructor.grading.plot import _ScriptSafeJSON, grade_chart
+from osai.instructor.grading.plot import ScriptSafeJSON, grade_chart
 
 HOSTILE = [
     "a</script><script>alert(1)</script>",
@@ -41,7 +41,7 @@ class _Scripts(HTMLParser):
 def _page(name: str) -> str:
     rows = [{"assignment": name, "score": s, "max_score": 10.0, "student_id": f"st{s}x",
              "email": f"st{s}@example.org"} for s in (3, 7, 10)]
-    return grade_chart(rows, name).to_html(json_kwds={"cls": _ScriptSafeJSON})
+    return grade_chart(rows, name).to_html(json_kwds={"cls": ScriptSafeJSON})
 
 
 @pytest.mark.parametrize("name", HOSTILE)

@@ -24,7 +24,7 @@ ORIGINAL = "osai_year"
 _SOURCE = re.compile(r"\bsources?\s+(S\d+)", re.IGNORECASE)
 
 
-def _work(key: str, entry) -> str:
+def work_of(key: str, entry) -> str:
     found = _SOURCE.search(entry.fields.get("note", ""))
     return found.group(1) if found else key
 
@@ -47,7 +47,7 @@ def add_year_suffixes(entries) -> dict[str, str]:
     for key, entry in entries.items():
         entry.fields.setdefault(ORIGINAL, entry.fields.get("year", ""))
         year = entry.fields[ORIGINAL]
-        works[(_author(entry), year)][_work(key, entry)].append(key)
+        works[(_author(entry), year)][work_of(key, entry)].append(key)
     changed = {}
     for (_, year), by_work in works.items():
         if len(by_work) < 2:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from osai.instructor.grading.authoring import AssignmentSpec, AuthoringError, build_source_notebook, fill_answers, \
     find_assignments, solution_answers
-from osai.instructor.grading.cli import main
+from osai.instructor.grading.commands import main
 from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.sandbox import Limits, SandboxSettings, SandboxUnavailable
 

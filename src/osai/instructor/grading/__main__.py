@@ -2,6 +2,6 @@
 
 import sys
 
-from osai.instructor.grading.cli import main
+from osai.instructor.grading.commands import main
 
 sys.exit(main())

@@ -11,11 +11,14 @@ from typing import Any
 
 import nbformat
 
-from osai.instructor.grading.common import MAX_NOTEBOOK_BYTES, STUDENT_ID, Outcome, _failure_detail, _file_log, \
-    _gradebook, _tail, _worse, log, submitted_students, write_outcomes
+from osai.instructor.grading.outcomes import (MAX_NOTEBOOK_BYTES, STUDENT_ID, GradebookSession,
+                                              Outcome, append_nbgrader_log, failure_detail,
+                                              log, log_tail, submitted_students, worse_status,
+                                              write_outcomes)
+from osai.instructor.grading.preprocessors import (RECORDS, ExecutionCache, NotebookRecord,
+                                                   code_key, data_files)
+from osai.instructor.grading.sandbox import ABORT, check_sandbox, run_notebook, site_dir
 from osai.instructor.grading.workdir import Course, GradingError
-from osai.instructor.grading.preprocessors import RECORDS, ExecutionCache, NotebookRecord, code_key, data_files
-from osai.instructor.grading.sandbox import ABORT, _site_dir, check_sandbox, run_notebook
 
 
 def _check_submission(course: Course, assignment: str, student: str,
@@ -116,17 +119,17 @@ def _outcome_from_records(student: str, assignment: str, records: list[NotebookR
         if run.truncated:
             notes.append(prefix + "output truncated")
         if run.status in ("timeout", "killed"):
-            status = _worse(status, run.status)
+            status = worse_status(status, run.status)
             messages.append(prefix + run.message)
         if record.answer_errors:
-            status = _worse(status, "error")
+            status = worse_status(status, "error")
             messages.append(prefix + "an answer cell raised an error: "
                             + "; ".join(record.answer_errors))
         elif run.status == "ok" and run.message:
             messages.append(prefix + run.message)
     if not result.get("success"):
         status = "failed"
-        detail = _failure_detail(result)
+        detail = failure_detail(result)
         messages.insert(0, f"nbgrader could not grade this submission: {detail}")
     return Outcome(student, assignment, status, " | ".join(m for m in messages if m),
                    notes="; ".join(notes), seconds=round(seconds, 2), isolated=isolated)
@@ -176,7 +179,7 @@ def _autograde_locked(course: Course, assignment: str, students: Iterable[str] |
 
     notebooks = course.released_notebooks(assignment)
     api = course.api()
-    with _gradebook(course) as gb:
+    with GradebookSession(course) as gb:
         try:
             gb.find_assignment(assignment)
         except Exception:
@@ -195,7 +198,7 @@ def _autograde_locked(course: Course, assignment: str, students: Iterable[str] |
                          "cannot handle (use letters, digits, '.', '_', '@' and '-'); rename "
                          "the folder in submitted/"))
              for s in wanted}
-    _site_dir(course.scratch_dir)
+    site_dir(course.scratch_dir)
 
     ExecutionCache.clear()
     pool = None
@@ -233,7 +236,7 @@ def _autograde_locked(course: Course, assignment: str, students: Iterable[str] |
                     # nbgrader's API turns Ctrl-C into a failed result; stop for real
                     raise KeyboardInterrupt
                 if not result.get("success"):
-                    _file_log(course, _tail(result, 40) + "\n")
+                    append_nbgrader_log(course, log_tail(result, 40) + "\n")
                 outcome = _outcome_from_records(student, assignment,
                                                 RECORDS.pop(assignment, student), result)
                 if outcome.status == "failed":

@@ -16,7 +16,7 @@ returns more bytes than declared, and a CRC mismatch is an error.
 Names are matched in Unicode NFC (macOS writes NFD); a student id over
 :data:`MAX_STUDENT_ID` characters, or two ids that differ only in letter case (one folder on
 a case-insensitive file system), are not collected.  Control characters in names are shown
-escaped (:func:`osai.instructor.grading.common.printable`), so one entry is one line; the report is
+escaped (:func:`osai.instructor.grading.outcomes.printable`), so one entry is one line; the report is
 written by :mod:`osai.instructor.grading.csvfile` (formula-safe).
 
 A corrupt or truncated archive stops the command with one line naming it; nothing is
@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from osai.instructor.ziplimits import read_at_most
-from osai.instructor.grading.common import MAX_NOTEBOOK_BYTES, STUDENT_ID, printable
+from osai.instructor.grading.outcomes import MAX_NOTEBOOK_BYTES, STUDENT_ID
+from osai.instructor.printable import printable
 from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.csvfile import write_rows
 

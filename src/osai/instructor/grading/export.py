@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from osai.instructor.grading.common import read_outcomes
+from osai.instructor.grading.outcomes import read_outcomes
 from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.csvfile import write_rows
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import nbformat
 
 from osai.instructor.grading.authoring import BEGIN_HIDDEN, END_HIDDEN
-from osai.instructor.grading.common import _failure_detail, printable, submitted_students
+from osai.instructor.grading.outcomes import failure_detail, submitted_students
+from osai.instructor.printable import printable
 from osai.instructor.grading.workdir import Course
 from osai.instructor.grading.csvfile import read_rows, write_rows
 
@@ -122,7 +123,7 @@ def _student_failure(course: Course, api, assignment: str, student: str,
                 "Error:" in text.split(" ", 1)[0]:
             detail = text[:300]
             break
-    detail = detail or _failure_detail(result)
+    detail = detail or failure_detail(result)
     return reason + (f" (nbgrader: {detail})" if reason else f"nbgrader: {detail}")
 
 

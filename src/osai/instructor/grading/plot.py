@@ -12,7 +12,7 @@ from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.export import grade_rows
 
 
-class _ScriptSafeJSON(json.JSONEncoder):
+class ScriptSafeJSON(json.JSONEncoder):
     """JSON for Altair's HTML page: ``< > &`` and U+2028/9 as ``\\u`` escapes, so no text
     (an assignment name, a title) can end the page's ``<script>`` early."""
 
@@ -62,6 +62,6 @@ def plot_grades(course: Course, assignments: Sequence[str] | None = None,
     for name in names:
         path = course.reports_dir / f"{name}-grades.html"
         grade_chart(rows, name).save(str(path), inline=inline,
-                                     json_kwds={"cls": _ScriptSafeJSON})
+                                     json_kwds={"cls": ScriptSafeJSON})
         paths.append(path)
     return paths

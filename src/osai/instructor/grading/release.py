@@ -8,7 +8,7 @@ from pathlib import Path
 
 from osai.instructor.grading.authoring import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, \
     write_source_folder
-from osai.instructor.grading.common import _tail
+from osai.instructor.grading.outcomes import log_tail
 from osai.instructor.grading.workdir import Course, GradingError
 
 
@@ -37,7 +37,7 @@ def _release(course: Course, name: str, check_data: bool = True) -> Path:
     result = api.generate_assignment(name, force=True, create=True)
     if not result.get("success"):
         raise GradingError(f"assignment '{name}': nbgrader generate_assignment failed:\n"
-                           + _tail(result))
+                           + log_tail(result))
     folder = course.folder("release", name)
     for notebook in folder.glob("*.ipynb"):
         text = notebook.read_text(encoding="utf-8")

@@ -238,7 +238,7 @@ def bwrap_command(bwrap: str, files: Sequence[Path], site: Path,
     return cmd
 
 
-def _site_dir(scratch: Path) -> Path:
+def site_dir(scratch: Path) -> Path:
     """A folder put on the sandbox's PYTHONPATH (holds a stub of a slow import)."""
     site = scratch / "site"
     stub = site / "rfc3987_syntax.py"
@@ -255,7 +255,7 @@ def _site_dir(scratch: Path) -> Path:
 def _probe(bwrap: str) -> str | None:
     """None when bubblewrap can build the sandbox here, else the reason it cannot."""
     with tempfile.TemporaryDirectory(prefix="osai-probe-") as tmp:
-        site = _site_dir(Path(tmp))
+        site = site_dir(Path(tmp))
         cmd = bwrap_command(bwrap, [], site, Limits())
         cmd = cmd[:cmd.index("--") + 1] + [sys.executable, "-c",
                                             "import os; open('/tmp/x', 'w').write('ok'); "
@@ -375,7 +375,7 @@ def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSetti
     """
     limits = settings.limits
     scratch.mkdir(parents=True, exist_ok=True)
-    site = _site_dir(scratch)
+    site = site_dir(scratch)
     workdir: Path | None = None
     if settings.isolate:
         bwrap = settings.bwrap_path

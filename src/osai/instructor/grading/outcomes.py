@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from osai.instructor.printable import printable  # noqa: F401  (re-exported for the commands)
+from osai.instructor.printable import printable
 from osai.instructor.grading.workdir import Course
 from osai.instructor.grading.csvfile import write_rows
 
@@ -39,7 +39,7 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 #: submitted notebooks larger than this are not parsed
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
-def _tail(result: dict[str, Any], lines: int = 15) -> str:
+def log_tail(result: dict[str, Any], lines: int = 15) -> str:
     text = (result.get("log") or "") + "\n" + (result.get("error") or "")
     kept = [line for line in text.strip().splitlines() if line.strip()]
     return "\n".join(kept[-lines:])
@@ -58,7 +58,7 @@ def _captured(logger: logging.Logger) -> Iterator[io.StringIO]:
         logger.removeHandler(handler)
 
 
-def _file_log(course: Course, text: str) -> None:
+def append_nbgrader_log(course: Course, text: str) -> None:
     logfile = course.workdir / "logs" / "nbgrader.log"
     logfile.parent.mkdir(parents=True, exist_ok=True)
     with logfile.open("a", encoding="utf-8") as handle:
@@ -84,7 +84,7 @@ class Outcome:
         return asdict(self)
 
 
-def _failure_detail(result: dict[str, Any]) -> str:
+def failure_detail(result: dict[str, Any]) -> str:
     error = (result.get("error") or "").strip().splitlines()
     for line in reversed((result.get("log") or "").splitlines()):
         if "GraderFailure" in line or "SandboxUnavailable" in line:
@@ -95,7 +95,7 @@ def _failure_detail(result: dict[str, Any]) -> str:
     return "see logs/nbgrader.log"
 
 
-def _worse(a: str, b: str) -> str:
+def worse_status(a: str, b: str) -> str:
     return a if STATUSES.index(a) <= STATUSES.index(b) else b
 
 
@@ -106,7 +106,7 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
     return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
 
 
-class _gradebook:
+class GradebookSession:
     def __init__(self, course: Course):
         self.course = course
 
