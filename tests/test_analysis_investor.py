@@ -5,6 +5,7 @@ import pytest
 
 import osai
 from osai.analysis import investor
+from osai.formats import UNDATED
 
 
 @pytest.fixture(scope="module")
@@ -40,21 +41,22 @@ def test_capped_profit_before_microsoft(ds):
     assert s.loc["openai-pbc", "end_label"].startswith("still in place")
 
 
-def test_hub_metrics_show_the_2022_conflict(ds):
-    m = investor.hub_metrics(ds)
-    may = m[(m.what == "models") & (m.as_of_start == pd.Timestamp("2022-05-01"))]
-    june = m[(m.what == "models") & (m.as_of_start == pd.Timestamp("2022-06-01"))]
-    assert may.iloc[0]["value"] == 100000 and may.iloc[0]["source_kind"].startswith("CEO")
-    assert june.iloc[0]["value"] == 50000 and june.iloc[0]["source_kind"].startswith("Hub")
-    assert m[m.what == "models"]["value"].max() == 2_000_000
-
-
 def test_releases_ordered_closed_to_open(ds):
     t = investor.releases_table(ds)
     assert t.iloc[0]["Release"] == "GPT-3" and t.iloc[0]["Access"] == "API only"
     assert t.iloc[-1]["Licence or terms"] == "Apache-2.0"
     bloom = t.set_index("Release").loc["BLOOM (BigScience)"]
     assert bloom["Licence or terms"] == "BigScience RAIL"
+
+
+def test_releases_of_every_organisation_with_the_course_label_for_no_date(ds):
+    t = investor.releases_table(ds, org_ids=tuple(ds.organisations.index))
+    assert set(t["Organisation"]) == {"OpenCV", "scikit-learn", "OpenAI", "Hugging Face"}
+    assert t.iloc[0]["Release"] == "GPT-3" and t.iloc[0]["Access"] == "API only"
+    assert t.iloc[-1]["Access"] == "open-source code"
+    # a release no source dates says so in the course's one word, as in chapter 3's explorer
+    assert t.set_index("Release").loc["transformers library", "Date"] == UNDATED == "undated"
+    assert "not dated" not in set(t["Date"])
 
 
 def test_charts(ds):

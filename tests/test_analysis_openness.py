@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from osai.analysis import openness
+import osai
+from osai.analysis import investor, openness
+from osai.charts import ORG_COLOURS, ORG_SHAPES
 from osai.render import Figure
 
 
@@ -15,6 +17,44 @@ def test_hub_models_marks_the_conflicting_interview_figure():
     row = interview.iloc[0]
     assert row["value"] == 100_000 and row["source_id"] == "S35"
     assert set(m.loc[m["preferred"], "source_id"]) == {"S36"}
+
+
+def test_hub_counts_show_the_2022_conflict():
+    m = openness.hub_counts()
+    may = m[(m.what == "models") & (m.as_of_start == pd.Timestamp("2022-05-01"))]
+    june = m[(m.what == "models") & (m.as_of_start == pd.Timestamp("2022-06-01"))]
+    assert may.iloc[0]["value"] == 100000 and may.iloc[0]["source_kind"].startswith("CEO")
+    assert may.iloc[0]["as_of_label"] == "May 2022"  # dated to the month only
+    assert june.iloc[0]["value"] == 50000 and june.iloc[0]["source_kind"].startswith("Hub")
+    assert m[m.what == "models"]["value"].max() == 2_000_000
+    assert set(m["what"]) == set(openness.HUB_COUNTS)
+
+
+def _marks(spec: dict) -> dict:
+    """The Hub chart's look: the line's colour, the points' colour and shape scales."""
+    line, points = spec["layer"]
+    return {"line": line["mark"]["color"],
+            "colour": points["encoding"]["color"]["scale"],
+            "shape": points["encoding"]["shape"]["scale"]}
+
+
+def test_chapters_2_and_5_draw_the_hub_chart_alike():
+    """One function draws the Hub growth chart: Hugging Face's own colour and shape for the
+    documentation, black crosses for the interview, in both chapters."""
+    ds = osai.load_dataset()
+    two = openness.hub_growth_chart(ds).chart.to_dict()
+    five = investor.hub_growth_chart(ds).chart.to_dict()
+    assert _marks(two) == _marks(five) == {
+        "line": ORG_COLOURS["Hugging Face"],
+        "colour": {"domain": list(openness.HUB_SOURCES),
+                   "range": [ORG_COLOURS["Hugging Face"], "#000000"]},
+        "shape": {"domain": list(openness.HUB_SOURCES),
+                  "range": [ORG_SHAPES["Hugging Face"], "cross"]}}
+    # chapter 2 shows the models only; chapter 5 lets the reader pick the count
+    rows = [row for rows in two["datasets"].values() for row in rows]
+    assert "params" not in two and {row["what"] for row in rows} == {"models"}
+    assert [p["name"] for p in five["params"]] == ["hub_metric"]
+    assert five["params"][0]["bind"]["options"] == list(openness.HUB_COUNTS)
 
 
 def test_hub_summary_uses_documentation_figures():

@@ -7,7 +7,7 @@ import pytest
 
 import osai
 from osai.analysis import patterns
-from osai.page import comparison_table
+from osai.analysis.profiles import comparison_table
 
 
 @pytest.fixture(scope="module")

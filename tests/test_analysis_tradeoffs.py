@@ -1,4 +1,5 @@
-"""Tests for osai.analysis.tradeoffs (chapters 7, 8 and 9), against the real data in data/."""
+"""Tests for osai.analysis.tradeoffs (chapter 7), against the real data in data/; and the
+instructor guide's tables (chapter 9, from osai.syllabus)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 import pytest
 
 import osai
+from osai import syllabus
 from osai.analysis import tradeoffs
 from osai.charts import CATEGORY_ORDER
 from osai.render import Figure
@@ -67,13 +69,7 @@ def test_first_release_gaps(ds):
     assert gaps.to_dict() == {"opencv": 1, "sklearn": 3}
 
 
-def test_milestones_and_transitions(ds):
-    ms = tradeoffs.milestones(ds).set_index(["org_id", "category"])
-    assert ms.loc[("opencv", "governance"), "years"] == 13
-    assert ms.loc[("opencv", "licence"), "years"] == 21
-    assert ms.loc[("sklearn", "release"), "years"] == 3
-    assert ms.loc[("hf", "funding"), "years"] == 3
-    assert ("hf", "governance") not in ms.index
+def test_transitions(ds):
     tg = tradeoffs.transition_gaps(ds)
     assert tg["opencv_start_to_foundation"] == 13
     assert tg["sklearn_start_to_consortium"] == 11
@@ -87,18 +83,6 @@ def test_span_text(ds):
     assert tradeoffs.span_text(ds, "hf-series-a", "hf-series-d") == "3 years and 8 months"
     # a year-precision date gives whole years only
     assert tradeoffs.span_text(ds, "sklearn-gsoc", "sklearn-consortium") == "11 years"
-
-
-def test_tables(ds):
-    rel = tradeoffs.releases_table(ds)
-    gpt3 = rel[rel.Release == "GPT-3"].iloc[0]
-    assert gpt3["Access"] == "API only"
-    assert rel.iloc[0]["Organisation"] == "OpenCV"
-    st = tradeoffs.structures_table(ds)
-    assert "capped-profit company" in set(st["Form"])
-    lic = tradeoffs.licence_table(ds).set_index("Licence")
-    assert lic.loc["Apache-2.0", "Patent grant"] == "yes"
-    assert lic.loc["BSD-3-Clause", "OSI approved"] == "yes"
 
 
 def _with(ds, **tables):
@@ -237,8 +221,7 @@ def test_worked_comparison_reads_the_scores_and_reasons(ds):
     assert "Hub" in table.loc["Speed", "Hugging Face: why"]
 
 
-@pytest.mark.parametrize("make", [tradeoffs.events_grid_chart, tradeoffs.money_chart,
-                                  tradeoffs.milestone_chart])
+@pytest.mark.parametrize("make", [tradeoffs.events_grid_chart, tradeoffs.money_chart])
 def test_charts_have_bound_named_params_and_text_alternatives(ds, make):
     fig = make(ds)
     assert isinstance(fig, Figure)
@@ -256,12 +239,37 @@ def test_money_chart_alt_text_states_totals(ds):
 
 
 def test_course_plan():
-    outcomes = tradeoffs.learning_outcomes()
+    """The instructor guide's tables (chapter 9), from exercises/objectives.yml."""
+    outcomes = syllabus.learning_outcomes()
     assert outcomes["Chapter"].nunique() == 7
     assert len(outcomes) == 25
-    six = tradeoffs.schedule(tradeoffs.SIX_WEEKS)
-    two = tradeoffs.schedule(tradeoffs.TWO_DAYS)
+    assert list(outcomes.columns) == ["Chapter", "Objective id", "By the end, learners can"]
+    assert outcomes["Chapter"].iloc[0].startswith("2. ")
+    six = syllabus.schedule("six_weeks")
+    two = syllabus.schedule("two_days")
+    assert list(six.columns) == list(two.columns) == ["Session", "Chapters", "Teaching minutes"]
+    assert list(six["Session"]) == [f"Week {n}" for n in range(1, 7)]
+    assert list(six["Teaching minutes"]) == [105, 90, 90, 60, 75, 75]
+    assert [c.split("; ") for c in six["Chapters"]][0] == [
+        '2. Why open-source AI is rising, and what "open" means',
+        "3. The four organisations at a glance"]
+    assert list(six["Chapters"].iloc[1:]) == [
+        "4. Community-led sustainability", "5. Investor-led sustainability",
+        "6. Why Big Tech worries", "7. Trade-offs side by side", "8. Choosing a model"]
+    assert list(two["Session"]) == ["Day 1, morning", "Day 1, afternoon", "Day 2, morning",
+                                    "Day 2, afternoon"]
+    assert list(two["Teaching minutes"]) == [105, 180, 135, 75]
+    assert [[c.split(". ")[0] for c in cell.split("; ")] for cell in two["Chapters"]] == [
+        ["2", "3"], ["4", "5"], ["6", "7"], ["8"]]
     assert six["Teaching minutes"].sum() == two["Teaching minutes"].sum() == 495
-    assert six["Teaching minutes"].max() == 105
-    with pytest.raises(KeyError):
-        tradeoffs.schedule({"x": ["99-nothing"]})
+    with pytest.raises(KeyError, match="unknown plan"):
+        syllabus.schedule("three_days")
+
+
+def test_a_chapter_without_a_slot_in_a_plan_is_an_error(monkeypatch):
+    data = {c: dict(m) for c, m in syllabus.objectives_data().items()}
+    del data["06-big-tech"]["two_days"]
+    monkeypatch.setattr(syllabus, "objectives_data", lambda: data)
+    assert len(syllabus.schedule("six_weeks")) == 6
+    with pytest.raises(KeyError, match="06-big-tech has no two_days slot"):
+        syllabus.schedule("two_days")

@@ -15,13 +15,15 @@ import nbformat
 import pytest
 import yaml
 
-from osai.page import fmt_count, fmt_money
+from osai import paths, syllabus
+from osai.formats import fmt_count, fmt_money
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build" / "html"
-EXECUTED = ROOT / "_build" / "jupyter_execute" / "chapters"
-TEACHING = ["02-why-open-source-ai", "03-four-organisations", "04-community-led",
-            "05-investor-led", "06-big-tech", "07-trade-offs", "08-choosing-a-model"]
+BUILD = paths.html_dir()
+EXECUTED = paths.executed_dir() / "chapters"
+#: every test here reads the built book (the built tier; fails when there is none)
+pytestmark = pytest.mark.usefixtures("built_book")
+TEACHING = syllabus.chapters()
 MIN_CHARTS = {"02-why-open-source-ai": 1, "03-four-organisations": 1, "04-community-led": 2,
               "05-investor-led": 2, "06-big-tech": 1, "07-trade-offs": 2,
               "08-choosing-a-model": 1}
@@ -301,7 +303,7 @@ def test_glued_money_dates_and_large_counts_match_the_data():
     for (chapter, name), text in glued_values().items():
         if text in atoms:
             continue
-        # a date glued with its preposition (osai.page.fmt_when): "on" only before a day
+        # a date glued with its preposition (osai.formats.fmt_when): "on" only before a day
         when = re.fullmatch(r"(in|on) (.+)", text)
         if when and when[2] in atoms and (when[1] == "on") == bool(re.match(r"\d{1,2} ", when[2])):
             continue

@@ -22,7 +22,7 @@ import pytest
 
 import osai
 from osai import cli, data as osai_data
-from osai.page import comparison_table
+from osai.analysis.profiles import comparison_table
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

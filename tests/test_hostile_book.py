@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from harness import browser
+from osai.book import script_safety
 from osai.text import script_json as htmljson
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,13 +66,14 @@ def test_escape_script_keeps_javascript_meaning():
 
 
 def test_objectives_markdown_shows_markup_as_text(monkeypatch):
-    from osai import page as course
+    from osai import page, syllabus
 
     text = HOSTILE["img"] + " " + HOSTILE["upper"]
-    monkeypatch.setattr(course, "_objectives",
+    monkeypatch.setattr(syllabus, "objectives_data",
                         lambda: {"99-x": {"objectives": [{"id": "o", "text": text}]}})
-    markdown = course.objectives("99-x").data
-    # every "<" is backslash-escaped (osai.text.markdown): MyST shows it as text (tests/test_mdtext.py)
+    markdown = page.objectives("99-x").data
+    # every "<" is backslash-escaped (osai.text.markdown): MyST shows it as text
+    # (tests/test_mdtext.py)
     assert "<" not in markdown.replace("\\<", "")
     assert markdown.splitlines()[-1].replace("\\", "") == "- " + text.replace("\\", "")
 
@@ -79,7 +81,7 @@ def test_objectives_markdown_shows_markup_as_text(monkeypatch):
 def test_myst_nb_writes_scripts_through_the_escape():
     from myst_nb.core import render
 
-    htmljson.install()
+    script_safety.install()
     assert render.sanitize_script_content is htmljson.escape_script
 
 
@@ -91,7 +93,7 @@ def test_page_check_fails_a_page_whose_script_ends_early(body, caplog):
     import logging
 
     with caplog.at_level(logging.WARNING):
-        htmljson._check_page(None, "chapters/x", "page.html", {"body": body}, None)
+        script_safety.check_page(None, "chapters/x", "page.html", {"body": body}, None)
     assert "chapters/x" in caplog.text and "osai.text.script_json.dumps" in caplog.text
 
 
@@ -101,7 +103,7 @@ def test_page_check_passes_escaped_scripts(caplog):
     body = ('<script type="application/vnd.jupyter.widget-state+json">'
             + htmljson.dumps({"t": list(HOSTILE.values())}) + "</script>")
     with caplog.at_level(logging.WARNING):
-        htmljson._check_page(None, "chapters/x", "page.html", {"body": body}, None)
+        script_safety.check_page(None, "chapters/x", "page.html", {"body": body}, None)
     assert caplog.text == ""
 
 

@@ -1,7 +1,7 @@
 """Text from data, quiz banks, objectives and the bibliography shows as text in Markdown.
 
-Every helper that turns such text into Markdown (osai.text.markdown, course.objectives,
-course.markdown_list, explore.prompts_markdown, the notebook export's glue and citation
+Every helper that turns such text into Markdown (osai.text.markdown, page.objectives,
+page.markdown_list, explore.prompts_markdown, the notebook export's glue and citation
 values) is rendered here with MyST's own parser (the book's extensions on) and, for the
 exported notebooks, with CommonMark: the text comes back exactly, and no link, emphasis,
 raw HTML, maths, role or substitution appears.  No book build is needed.
@@ -17,7 +17,7 @@ from docutils.core import publish_parts
 from markdown_it import MarkdownIt
 from myst_parser.parsers.docutils_ import Parser
 
-from osai import explore, page as course
+from osai import explore, page, syllabus
 from osai.text import markdown as mdtext
 from osai.book.notebooks import Resolver, convert_markdown, raw_markup
 
@@ -81,16 +81,16 @@ def test_lead_and_text_items_keep_only_the_lead_bold():
 
 def test_objectives_show_markup_as_text(monkeypatch):
     text = " ".join(HOSTILE[:5])
-    monkeypatch.setattr(course, "_objectives",
+    monkeypatch.setattr(syllabus, "objectives_data",
                         lambda: {"99-x": {"objectives": [{"id": "o", "text": text}]}})
-    rendered = _myst(course.objectives("99-x").data)
+    rendered = _myst(page.objectives("99-x").data)
     assert not MARKUP.search(rendered), rendered
     assert _items(rendered) == [_flat(text)]
     assert "By the end of this chapter you will be able to" in rendered
 
 
 def test_chapter_lists_from_data_show_markup_as_text():
-    rendered = _myst(course.markdown_list(HOSTILE).data)
+    rendered = _myst(page.markdown_list(HOSTILE).data)
     assert not MARKUP.search(rendered), rendered
     assert _items(rendered) == [_flat(t) for t in HOSTILE]
     rendered = _myst(explore.prompts_markdown(HOSTILE[:3]).data)
@@ -129,11 +129,11 @@ def test_bibliography_references_in_notebooks_are_text_and_safe_links():
 def test_citation_labels_decode_latex_before_escaping():
     from pybtex.database import Entry, Person
 
-    from osai.book.notebooks import _author_year
+    from osai.book.citations import author_year
 
     entry = Entry("misc", fields={"year": "2022"},
                   persons={"author": [Person("{Weights \\& Biases}")]})
-    label = _author_year(entry)
+    label = author_year(entry)
     assert label == "Weights & Biases, 2022"
     rendered = MarkdownIt("commonmark").render(mdtext.escape(label))
     assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip() == label

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from osai.quiz import QuizError, chapters, load_all, load_bank, quiz_dir, score_answers
-from osai.quiz.bank import _objectives
+from osai.syllabus import chapter_meta
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIZ_JS = ROOT / "src" / "osai" / "quiz" / "quiz.js"
@@ -44,7 +44,7 @@ def test_coverage(banks):
         qs = bank["questions"]
         assert len(qs) >= 6, chapter
         total += len(qs)
-        wanted = {o["id"] for o in _objectives()[chapter]["objectives"]}
+        wanted = {o["id"] for o in chapter_meta(chapter)["objectives"]}
         assert wanted <= {q["objective"] for q in qs}, chapter
         for q in qs:
             assert q["section"] and q["prompt"]
@@ -78,23 +78,29 @@ def test_computed_answers_come_from_data(banks):
     assert ranked == sorted(ranked, key=lambda e: events.loc[e, "date_start"])
 
 
-def test_every_section_names_a_heading_and_links_to_it(banks):
+def test_every_section_names_a_heading(banks):
     """Each question's `section` is a heading of its chapter, and `section_anchor` is the id
-    Sphinx gives that heading; when the book is built, the id is on the chapter's page."""
-    from osai.quiz.bank import chapter_headings, chapter_source
+    Sphinx gives that heading (the MyST reader's)."""
+    from osai.quiz.sections import chapter_source
+    from osai.text.myst import headings as myst_headings
 
-    built = ROOT / "_build" / "html" / "chapters"
     for chapter, bank in banks.items():
-        headings = {h["title"]: h["anchor"] for h in chapter_headings(chapter_source(chapter))}
-        page = built / f"{chapter}.html"
-        html = page.read_text(encoding="utf-8") if page.is_file() else None
+        text = chapter_source(chapter).read_text(encoding="utf-8")
+        headings = {h.title: h.anchor for h in myst_headings(text)}
         for q in bank["questions"]:
             where = f"{chapter}.yml, question '{q['id']}'"
             assert q["section"] in headings, f"{where}: section {q['section']!r} is no heading"
             assert q["section_anchor"] == headings[q["section"]], where
-            if html is not None:
-                assert f'id="{q["section_anchor"]}"' in html, (
-                    f"{where}: anchor #{q['section_anchor']} is not on {page.name}")
+
+
+def test_every_section_anchor_is_on_the_built_page(banks, book_dir):
+    for chapter, bank in banks.items():
+        page = book_dir / "chapters" / f"{chapter}.html"
+        html = page.read_text(encoding="utf-8")
+        for q in bank["questions"]:
+            assert f'id="{q["section_anchor"]}"' in html, (
+                f"{chapter}.yml, question '{q['id']}': anchor #{q['section_anchor']} is not "
+                f"on {page.name}")
 
 
 def test_section_anchor_reaches_the_widget():
@@ -108,17 +114,28 @@ def test_section_anchor_reaches_the_widget():
     assert all(anchors.values())
 
 
-def test_headings_skip_code_and_take_labels(tmp_path):
-    from osai.quiz.bank import chapter_headings
+def test_section_anchors_skip_code_take_labels_and_refuse_repeated_titles():
+    from osai.quiz.sections import heading_anchors
 
-    src = tmp_path / "x.md"
-    src.write_text("---\njupytext: {}\n---\n(my-label)=\n# Title\n\n```{code-cell}\n"
-                   "# not a heading\n```\n\n## Who pays: the {term}`consortium <Consortium>`"
-                   "\n\n### Scenario A: a lab's library\n", encoding="utf-8")
-    got = [(h["title"], h["anchor"]) for h in chapter_headings(src)]
-    assert got == [("Title", "my-label"),
-                   ("Who pays: the consortium", "who-pays-the-consortium"),
-                   ("Scenario A: a lab's library", "scenario-a-a-lab-s-library")]
+    text = ("---\njupytext: {}\n---\n(my-label)=\n# Title\n\n```{code-cell}\n"
+            "# not a heading\n```\n\n## Who pays: the {term}`consortium <Consortium>`"
+            "\n\n### Scenario A: a lab's library\n\n## Key points\n\n## Key points\n")
+    assert heading_anchors(text) == {
+        "Title": "my-label",
+        "Who pays: the consortium": "who-pays-the-consortium",
+        "Scenario A: a lab's library": "scenario-a-a-lab-s-library",
+        "Key points": "",  # two headings: no question may name it
+    }
+
+
+def test_a_section_named_twice_in_the_chapter_is_refused(tmp_path, monkeypatch):
+    """A bank checked against a chapter whose heading title repeats names the problem."""
+    import osai.quiz.bank_checks as bank_checks
+
+    monkeypatch.setattr(bank_checks, "section_anchors",
+                        lambda chapter: {"Key points": "", "Other": "other"})
+    with pytest.raises(QuizError, match="names more than one heading"):
+        load_bank(_write(tmp_path, GOOD))
 
 
 # ------------------------------------------------------------------ bad banks
@@ -250,7 +267,7 @@ def test_wrong_chapter_and_bad_yaml(tmp_path):
 
 def test_cli_check_fails_on_a_bad_bank(tmp_path):
     path = _bad(tmp_path, _no_tol)
-    proc = subprocess.run([sys.executable, "-m", "osai.quiz", "check", str(path)],
+    proc = subprocess.run([sys.executable, "-m", "osai.cli", "quiz", "check", str(path)],
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert f"{CH}.yml, question 'q-num'" in proc.stderr

@@ -1,7 +1,8 @@
 """The quiz in the built book (chapters/03-four-organisations.html), offline, no kernel:
 answers by mouse and keyboard, feedback and score, progress kept across reloads, reset,
 axe, no console errors or outside requests, markup shown as text; and the same answers give
-the same score in the browser, in Python and in a kernel."""
+the same score in the browser, in Python and in a kernel.  The quiz is driven as a learner
+drives it by ``harness.quiz_page.QuizPage`` (shared with the SCORM browser tests)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,9 @@ import json
 import pytest
 
 from harness import browser
+from harness.quiz_page import QuizPage
 from osai.quiz import load_bank, score_answers
 from quiz_answers import mixed_answers, wrong_option
-
-pytestmark = pytest.mark.browser
 
 CH = "03-four-organisations"
 PAGE = "chapters/03-four-organisations.html"
@@ -28,155 +28,98 @@ def _q(bank, qid):
     return next(q for q in bank["questions"] if q["id"] == qid)
 
 
-def open_quiz(page, book_url):
-    page.goto(book_url + PAGE)
-    page.wait_for_selector(".osai-quiz .osai-quiz-q", timeout=20_000)
-    return page.locator(".osai-quiz")
-
-
-def form(page, qid):
-    return page.locator(f'.osai-quiz-q[data-qid="{qid}"]')
-
-
-def enter(page, q, answer):
-    f = form(page, q["id"])
-    if q["type"] in ("single", "scenario", "multiple"):
-        for box in f.locator("input").all():
-            box.set_checked(box.get_attribute("value") in
-                            (answer if isinstance(answer, list) else [answer]))
-    elif q["type"] == "numeric":
-        f.locator("input[type=number]").fill(str(answer))
-    else:
-        for key, value in answer.items():
-            f.locator(f'select[data-key="{key}"]').select_option(str(value))
-    f.get_by_role("button", name="Check answer").click()
-
-
-def score_text(page):
-    return page.locator(".osai-quiz-score").inner_text()
+def open_quiz(page, book_url) -> QuizPage:
+    return QuizPage.open(page, book_url + PAGE, CH)
 
 
 def test_quiz_renders_offline_without_problems(audited_page, book_url, bank):
     page, audit = audited_page
     quiz = open_quiz(page, book_url)
-    assert quiz.locator("fieldset legend").count() == len(bank["questions"])
-    assert score_text(page).startswith(f"Score: 0 of {len(bank['questions'])} correct")
+    assert quiz.quiz.locator("fieldset legend").count() == len(bank["questions"])
+    assert quiz.score_reads(0, len(bank["questions"]))
     browser.wait_for_charts(page)
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
     assert audit.problems() == []
 
 
 def test_mouse_right_and_wrong(audited_page, book_url, bank):
     page, audit = audited_page
-    open_quiz(page, book_url)
+    quiz = open_quiz(page, book_url)
     q = _q(bank, "opencv-start")
-    f = form(page, q["id"])
     right = next(o for o in q["options"] if o["id"] in q["correct"])
-    f.get_by_label(right["text"]).click()
-    f.get_by_role("button", name="Check answer").click()
-    fb = f.locator(".osai-quiz-feedback")
-    assert fb.get_attribute("data-result") == "correct"
-    assert "✓" in fb.inner_text() and "Correct." in fb.inner_text()
-    assert right["feedback"] in fb.inner_text()
-    assert fb.get_attribute("aria-live") == "polite"
-    assert score_text(page).startswith("Score: 1 of")
+    assert quiz.enter(q, right["id"]) == "correct"
+    text = quiz.feedback_text(q)
+    assert "✓" in text and "Correct." in text and right["feedback"] in text
+    assert quiz.feedback(q).get_attribute("aria-live") == "polite"
+    assert quiz.score_reads(1)
     wrong = next(o for o in q["options"] if o["id"] not in q["correct"])
-    f.get_by_label(wrong["text"]).click()
-    f.get_by_role("button", name="Check answer").click()
-    assert fb.get_attribute("data-result") == "incorrect"
-    assert "✗" in fb.inner_text() and "Not quite." in fb.inner_text()
-    assert wrong["feedback"] in fb.inner_text()
-    assert score_text(page).startswith("Score: 0 of")
+    assert quiz.enter(q, wrong["id"]) == "incorrect"
+    text = quiz.feedback_text(q)
+    assert "✗" in text and "Not quite." in text and wrong["feedback"] in text
+    assert quiz.score_reads(0)
     assert audit.problems() == []
 
 
 def test_keyboard_only(audited_page, book_url, bank):
     page, audit = audited_page
-    open_quiz(page, book_url)
+    quiz = open_quiz(page, book_url)
     # a radio group: focus the first option, arrow to the others, Tab to the button, Enter
     q = _q(bank, "opencv-start")
-    f = form(page, q["id"])
-    f.locator("input").first.focus()
-    page.keyboard.press("Space")
-    target = [o["id"] for o in q["options"]].index(q["correct"][0])
-    for _ in range(target):
-        page.keyboard.press("ArrowDown")
-    page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.textContent")
-    assert focused == "Check answer"
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert outline != "none"  # visible focus
+    quiz.key_in(q, q["correct"][0])
+    assert quiz.focused_text() == "Check answer"
+    assert quiz.focus_visible()
     page.keyboard.press("Enter")
-    assert f.locator(".osai-quiz-feedback").get_attribute("data-result") == "correct"
+    assert quiz.wait_verdict(q) == "correct"
     # a number input: type, then Enter submits
     n = _q(bank, "lp-to-microsoft-days")
-    fn = form(page, n["id"])
-    fn.locator("input[type=number]").focus()
-    page.keyboard.type(str(n["answer"] + 5))
-    page.keyboard.press("Enter")
-    fb = fn.locator(".osai-quiz-feedback")
-    assert fb.get_attribute("data-result") == "incorrect"
-    assert str(n["answer"]) in fb.inner_text()  # feedback gives the value from data
+    assert quiz.enter(n, n["answer"] + 5, by="keyboard") == "incorrect"
+    assert str(n["answer"]) in quiz.feedback_text(n)  # feedback gives the value from data
     # selects: an ordering answered from the keyboard
     o = _q(bank, "openai-order")
-    fo = form(page, o["id"])
-    for select in fo.locator("select").all():
-        select.focus()
-        for _ in range(o["solution"][select.get_attribute("data-key")]):
-            page.keyboard.press("ArrowDown")
-    fo.locator("select").last.focus()
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    assert fo.locator(".osai-quiz-feedback").get_attribute("data-result") == "correct"
-    assert score_text(page).startswith("Score: 2 of")
+    assert quiz.enter(o, o["solution"], by="keyboard") == "correct"
+    assert quiz.score_reads(2)
     # two events given the same position: asked to fix it, nothing checked or stored
-    first, second = fo.locator("select").all()[:2]
+    first, second = quiz.question(o).locator("select").all()[:2]
     second.select_option(first.input_value())
-    fo.get_by_role("button", name="Check answer").click()
-    feedback = fo.locator(".osai-quiz-feedback")
-    assert feedback.get_attribute("data-result") == "incomplete"
-    assert "different position" in feedback.inner_text()
-    stored = json.loads(page.evaluate(f"localStorage.getItem('osai-quiz/v1/{CH}')"))
-    assert stored["answers"][o["id"]] == o["solution"]  # the last checked answer kept
-    assert score_text(page).startswith("Score: 2 of")
+    assert quiz.check(o) == "incomplete"
+    assert "different position" in quiz.feedback_text(o)
+    assert quiz.stored()["answers"][o["id"]] == o["solution"]  # the last checked answer kept
+    assert quiz.score_reads(2)
     assert audit.problems() == []
 
 
 def test_progress_kept_across_reload_then_reset(audited_page, book_url, bank):
     page, audit = audited_page
-    open_quiz(page, book_url)
+    quiz = open_quiz(page, book_url)
     answers = mixed_answers(bank)
-    for q in bank["questions"]:
-        enter(page, q, answers[q["id"]])
+    quiz.enter_all(bank, answers)
     expected = score_answers(bank, answers)["score"]
-    assert score_text(page).startswith(f"Score: {expected} of")
-    stored = json.loads(page.evaluate(f"localStorage.getItem('osai-quiz/v1/{CH}')"))
-    assert set(stored["answers"]) == set(answers)
-    page.reload()
-    page.wait_for_selector(".osai-quiz .osai-quiz-q")
-    assert score_text(page).startswith(f"Score: {expected} of")
-    q = _q(bank, "opencv-start")
-    assert form(page, q["id"]).locator(f'input[value="{answers[q["id"]]}"]').is_checked()
-    assert form(page, q["id"]).locator(".osai-quiz-feedback").inner_text() != ""
-    page.get_by_role("button", name="Reset quiz").click()
-    assert score_text(page).startswith("Score: 0 of")
-    assert "Quiz reset" in score_text(page)
-    assert page.evaluate(f"localStorage.getItem('osai-quiz/v1/{CH}')") is None
-    assert page.locator(".osai-quiz input:checked").count() == 0
-    page.reload()
-    page.wait_for_selector(".osai-quiz .osai-quiz-q")
-    assert score_text(page).startswith("Score: 0 of")
+    assert quiz.score_reads(expected)
+    assert set(quiz.stored()["answers"]) == set(answers)
+    quiz.reload()
+    assert quiz.score_reads(expected)
+    for q in bank["questions"]:
+        want = answers[q["id"]]
+        assert quiz.shown_answer(q) == (sorted(want) if q["type"] == "multiple" else want)
+        assert quiz.result(q) in ("correct", "incorrect") and quiz.feedback_text(q) != ""
+    quiz.reset()
+    assert quiz.score_reads(0)
+    assert quiz.stored() is None
+    assert quiz.quiz.locator("input:checked").count() == 0
+    quiz.reload()
+    assert quiz.score_reads(0)
     assert audit.problems() == []
 
 
 def test_axe_clean(audited_page, book_url, bank):
     page, _ = audited_page
-    open_quiz(page, book_url)
+    quiz = open_quiz(page, book_url)
     browser.wait_for_charts(page)
     # show feedback of both kinds before checking
     q = _q(bank, "opencv-start")
-    enter(page, q, q["correct"][0])
-    enter(page, _q(bank, "openai-pledgers"), [wrong_option(_q(bank, "openai-pledgers"))])
+    quiz.enter(q, q["correct"][0])
+    pledgers = _q(bank, "openai-pledgers")
+    quiz.enter(pledgers, [wrong_option(pledgers)])
     # The quiz must be clean. Charts are checked by the chart tests: the timeline's Vega
     # rule-mark layer currently fails svg-img-alt (reported to the chart owner).
     assert browser.axe_violations(page, exclude=[".osai-chart"]) == []
@@ -204,8 +147,7 @@ def test_markup_in_bank_text_is_shown_as_text(audited_page, book_url):
         document.body.append(el);
         mod.default.render({model: fake, el});
         el.querySelector('input[value="a"]').checked = true;
-        el.querySelector('button[type="submit"]').click();
-        await new Promise(r => setTimeout(r, 300));
+        el.querySelector('button[type="submit"]').click();  // checked as the form submits
         return {imgs: el.querySelectorAll('img').length,
                 scripts: el.querySelectorAll('script').length,
                 pwned: window.__pwned || null, text: el.textContent, score: values.score};
@@ -234,12 +176,11 @@ def _kernel_score(answers: dict) -> dict:
 @pytest.mark.slow
 def test_same_score_in_browser_python_and_kernel(audited_page, book_url, bank):
     page, audit = audited_page
-    open_quiz(page, book_url)
+    quiz = open_quiz(page, book_url)
     answers = mixed_answers(bank)
-    for q in bank["questions"]:
-        enter(page, q, answers[q["id"]])
-    in_browser = int(page.locator(".osai-quiz-score").get_attribute("data-score"))
-    stored = json.loads(page.evaluate(f"localStorage.getItem('osai-quiz/v1/{CH}')"))["answers"]
+    quiz.enter_all(bank, answers)
+    in_browser = quiz.score()
+    stored = quiz.stored()["answers"]
     in_python = score_answers(bank, answers)["score"]
     in_kernel = _kernel_score(stored)  # the answers exactly as the browser saved them
     assert 0 < in_browser < len(bank["questions"])
@@ -363,15 +304,14 @@ def test_save_my_answers_downloads_a_progress_file(audited_page, book_url, bank,
     from osai.instructor.quiz_report.progress import read_progress
 
     page, audit = audited_page
-    open_quiz(page, book_url)
+    quiz_page = open_quiz(page, book_url)
     answers = mixed_answers(bank)
-    for q in bank["questions"]:
-        enter(page, q, answers[q["id"]])
+    quiz_page.enter_all(bank, answers)
     save = page.get_by_role("button", name="Save my answers")
     box = save.bounding_box()
     assert box["height"] >= 44 and box["width"] >= 44
     last = bank["questions"][-1]["id"]
-    form(page, last).get_by_role("button", name="Check answer").focus()
+    quiz_page.check_button(last).focus()
     for _ in range(6):  # past the last feedback's revisit link, if any
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Save my answers":
@@ -388,7 +328,7 @@ def test_save_my_answers_downloads_a_progress_file(audited_page, book_url, bank,
     assert data["format"] == "osai-quiz-progress" and data["version"] == 1
     assert data["chapters"][CH] == {"answers": answers, "score": expected["score"],
                                     "total": expected["total"]}
-    assert "saved as" in score_text(page)
+    assert "saved as" in quiz_page.score_text()
     quiz = Quiz(CH)
     assert quiz.load_progress(path) == [] and quiz.answers == answers
     read = read_progress(path, path.name, {CH: bank})

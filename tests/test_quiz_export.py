@@ -37,8 +37,9 @@ import pytest
 import yaml
 
 from osai.quiz import load_all, load_bank, quiz_dir
+from osai.quiz.model import fill_answer
 from osai.instructor.quiz_export import render
-from osai.instructor.quiz_export.common import fill_answer, ordinal
+from osai.instructor.quiz_export.markup import ordinal
 from osai.instructor.quiz_export.qti import CP_NS, QTI_NS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -576,7 +577,7 @@ def test_multiple_uses_moodle_grade_fractions(banks):
 
 
 def _run_export(args, env=None):
-    return subprocess.run([sys.executable, "-m", "osai.quiz", "export", *args],
+    return subprocess.run([sys.executable, "-m", "osai.cli", "quiz", "export", *args],
                           check=False, capture_output=True, text=True, env=env, cwd=ROOT)
 
 

@@ -8,13 +8,15 @@ import pytest
 import yaml
 
 from osai.quiz import bank
-from osai.quiz.bank import QuizError, validate_raw
+from osai.quiz.bank_checks import validate_raw
+from osai.quiz.events import load_events
 from osai.quiz.facts import PLACEHOLDER, fill_facts
+from osai.quiz.quiz_error import QuizError
 
 
 @pytest.fixture(scope="module")
 def events():
-    return bank._events()
+    return load_events()
 
 
 def _fail(message):

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
+import re
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from osai.quiz.bank import chapters, load_all
 from osai.instructor.scorm import manifest, package, schemas
+from osai.instructor.scorm.responses import SUSPEND_LIMIT, encode_suspend
+from osai.quiz import load_all
+from osai.syllabus import chapters
 
-SUSPEND_LIMIT = 4096  # SCORM 1.2 cmi.suspend_data: CMIString4096
 
 
 @pytest.fixture(scope="module")
@@ -107,15 +108,26 @@ def test_every_file_is_in_the_manifest_and_inside_the_package(zf, parsed):
     assert "index.html" in names and "_static/osai-scorm.js" in names
 
 
-def test_every_page_loads_the_scorm_adapter(book_dir):
-    pages = [p for p in book_dir.rglob("*.html")
-             if not p.relative_to(book_dir).as_posix().startswith(("vendor/", "_static/",
-                                                                   "test-artifacts/"))]
-    texts = {p: p.read_text(encoding="utf-8") for p in pages}
-    # the root index.html only redirects to the welcome page
-    missing = [str(p.relative_to(book_dir)) for p, text in texts.items()
-               if "osai-scorm.js" not in text and 'http-equiv="Refresh"' not in text]
-    assert pages and missing == []
+def test_only_the_sco_pages_load_the_scorm_adapter(book_dir, zf, parsed):
+    """The web book loads no SCORM code; in the package each SCO page loads the adapter just
+    before the widget script that draws its quiz (so it listens before the quiz asks)."""
+    tag = re.compile(r'<script src="(?:\.\./)*_static/osai-scorm\.js"></script>')
+    sco_pages = {r["href"].split("?")[0] for r in parsed["resources"].values() if r["href"]
+                 and "sco=" in r["href"]}
+    assert len(sco_pages) == len(chapters())
+    pages = [n for n in zf.namelist() if n.endswith(".html")
+             and not n.startswith(("vendor/", "_static/"))]
+    for name in pages:
+        packed = zf.read(name).decode("utf-8")
+        web = (book_dir / name).read_text(encoding="utf-8")
+        assert not tag.search(web), f"{name} of the web book loads the SCORM adapter"
+        if name in sco_pages:
+            found = tag.search(packed)
+            assert found, f"{name}: no adapter in the package"
+            assert packed.index("_static/osai-widgets.js") > found.start(), name
+            assert packed.replace(found.group() + "\n    ", "", 1) == web, name
+        else:
+            assert not tag.search(packed), f"{name} is no SCO but loads the adapter"
 
 
 def _longest_answers(bank: dict) -> dict:
@@ -137,13 +149,12 @@ def _longest_answers(bank: dict) -> dict:
 def test_every_chapter_fits_in_suspend_data():
     sizes = {}
     for ch, bank in load_all().items():
-        # as osai-scorm.js writes it: JSON.stringify({v: 1, a: answers})
-        text = json.dumps({"v": 1, "a": _longest_answers(bank)}, separators=(",", ":"),
-                          ensure_ascii=False)
-        sizes[ch] = len(text)
+        # as osai-scorm.js writes it (tests/test_scorm_responses.py checks that it does)
+        sizes[ch] = len(encode_suspend(_longest_answers(bank)))
     largest = max(sizes, key=sizes.get)
-    print(f"largest suspend_data: {largest} {sizes[largest]} of {SUSPEND_LIMIT} characters")
-    assert sizes[largest] <= SUSPEND_LIMIT, sizes
+    limit = SUSPEND_LIMIT["1.2"]  # SCORM 1.2 cmi.suspend_data: CMIString4096
+    print(f"largest suspend_data: {largest} {sizes[largest]} of {limit} characters")
+    assert sizes[largest] <= limit, sizes
 
 
 def test_package_is_reproducible_and_leaves_out_gz(book_dir, scorm_zip, tmp_path):
@@ -177,9 +188,9 @@ def test_schema_tarball_integrity_is_checked(tmp_path):
     tarball = tmp_path / "x.tgz"
     tarball.write_bytes(b"not the package")
     good = "sha512-" + base64.b64encode(hashlib.sha512(b"not the package").digest()).decode()
-    schemas._check_integrity(tarball, good)
+    schemas.check_integrity(tarball, good)
     with pytest.raises(schemas.SchemaFetchError, match="does not match"):
-        schemas._check_integrity(tarball, "sha512-" + base64.b64encode(b"0" * 64).decode())
+        schemas.check_integrity(tarball, "sha512-" + base64.b64encode(b"0" * 64).decode())
     meta = schemas.locked()
     assert meta["version"] == "0.2.7" and meta["integrity"].startswith("sha512-")
 

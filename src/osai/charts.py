@@ -21,6 +21,8 @@ ORG_COLOURS = {
     "OpenAI": "#009E73",
     "Hugging Face": "#CC79A7",
 }
+#: organisation names in the course's order (community-led first), for sorting axes and legends
+ORG_ORDER = list(ORG_COLOURS)
 ORG_SHAPES = {
     "OpenCV": "circle",
     "scikit-learn": "square",
@@ -31,9 +33,8 @@ CATEGORY_ORDER = ["founding", "release", "funding", "governance", "licence", "re
 
 
 def org_scales() -> tuple[alt.Scale, alt.Scale]:
-    names = list(ORG_COLOURS)
-    return (alt.Scale(domain=names, range=[ORG_COLOURS[n] for n in names]),
-            alt.Scale(domain=names, range=[ORG_SHAPES[n] for n in names]))
+    return (alt.Scale(domain=ORG_ORDER, range=[ORG_COLOURS[n] for n in ORG_ORDER]),
+            alt.Scale(domain=ORG_ORDER, range=[ORG_SHAPES[n] for n in ORG_ORDER]))
 
 
 def _events_frame(ds: Dataset) -> pd.DataFrame:

@@ -5,7 +5,8 @@ same way:
 
 * a date at the precision its source gives: :func:`fmt_date` ("2010", "August 2012",
   "24 August 2023"), :func:`fmt_when` with the preposition prose needs, and the short names
-  :func:`year`, :func:`month`, :func:`day` for a chosen precision;
+  :func:`year`, :func:`month`, :func:`day` for a chosen precision; a fact no source dates
+  is :data:`UNDATED` in every table and chart;
 * money, short: :func:`fmt_money` ("$1.5B", "EUR 13M");
 * counts: :func:`fmt_count` for things ("2M" models), :func:`fmt_people` for people
   ("3,192"), :func:`fmt_number` for a number as the quiz widget shows it.
@@ -17,11 +18,13 @@ import datetime as dt
 
 import pandas as pd
 
-__all__ = ["PRECISIONS", "day", "fmt_count", "fmt_date", "fmt_money", "fmt_number",
-           "fmt_people", "fmt_when", "month", "year"]
+__all__ = ["PRECISIONS", "UNDATED", "day", "fmt_count", "fmt_date", "fmt_money",
+           "fmt_number", "fmt_people", "fmt_when", "month", "year"]
 
 #: date precisions of ``data/`` (its ``*_precision`` columns), coarsest first
 PRECISIONS = ("year", "month", "day")
+#: what a table or chart cell says for a fact that no source dates (the course's one word)
+UNDATED = "undated"
 
 
 def fmt_date(ts: pd.Timestamp | dt.date | None, precision: str) -> str:

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from osai.charts import ORG_COLOURS, org_scales
-from osai.formats import fmt_date, fmt_when
+from osai.formats import UNDATED, fmt_date, fmt_when
 from osai.data import Dataset, load_dataset
 from osai.render import Figure
 
@@ -48,9 +48,9 @@ def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
             return "began " + fmt_when(row["start_start"], row["start_precision"])
         if pd.notna(row["end_start"]):
             return "ended " + fmt_when(row["end_start"], row["end_precision"]) + \
-                " (start not dated)"
+                f" (start {UNDATED})"
         return "listed as a sponsor " + fmt_when(row["as_of_start"], row["as_of_precision"]) \
-            + " (start not dated)"
+            + f" (start {UNDATED})"
 
     fs["basis"] = fs.apply(basis, axis=1)
     fs["date_iso"] = fs["plot_date"].dt.strftime("%Y-%m-%d")

@@ -10,8 +10,9 @@ import pandas as pd
 from osai.charts import ORG_COLOURS
 from osai.data import Dataset, load_dataset
 from osai.render import Figure
-from osai.formats import fmt_date, fmt_when
+from osai.formats import UNDATED, fmt_date, fmt_when
 from osai.analysis.community import funding_frame, scales_for
+from osai.analysis.openness import HUB_COUNTS, hub_chart, hub_counts
 
 INVESTOR = ("openai", "hf")
 #: the date the fact base was checked; open-ended structures are drawn up to it
@@ -148,58 +149,15 @@ def funding_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
                   narrow=narrow, narrow_below=560)
 
 
-def hub_metrics(ds: Dataset | None = None) -> pd.DataFrame:
-    """Dated counts of models, datasets and Spaces on the Hugging Face Hub, with the kind of
-    source (the Hub's own documentation, or an interview)."""
-    ds = ds or load_dataset()
-    m = ds.metrics
-    m = m[(m["org_id"] == "hf") & m["metric"].str.startswith("hub_")].copy()
-    m["what"] = m["metric"].str.removeprefix("hub_")
-    m["source_kind"] = m["source_id"].map(
-        lambda s: "Hub documentation (primary)" if s == "S36" else "CEO interview (secondary)")
-    m["date_iso"] = m["as_of_start"].dt.strftime("%Y-%m-%d")
-    m["as_of_label"] = [fmt_date(t, p) for t, p in zip(m["as_of_start"], m["as_of_precision"])]
-    from osai.formats import fmt_count
-    m["value_label"] = m["value"].map(lambda v: "over " + fmt_count(v))
-    return m.sort_values(["what", "as_of_start"]).reset_index(drop=True)
-
-
 def hub_growth_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
     """Hub size over time on a log scale; a radio button picks models, datasets or Spaces.
-    Shape and colour both mark the kind of source, so the conflicting 2022 figures show."""
+    Drawn by :func:`osai.analysis.openness.hub_chart`, as in chapter 2: shape and colour
+    both mark the kind of source, so the conflicting 2022 figures show."""
     ds = ds or load_dataset()
-    m = hub_metrics(ds)
-    whats = [w for w in ("models", "datasets", "spaces") if w in set(m["what"])]
-    pick = alt.param(name="hub_metric", value="models",
-                     bind=alt.binding_radio(options=whats, name="Count on the Hub: "))
-    kinds = ["Hub documentation (primary)", "CEO interview (secondary)"]
-    base = alt.Chart(m[["date_iso", "as_of_label", "what", "value", "value_label",
-                        "source_kind", "source_id", "note"]])
-    x = alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year"),
-              scale=alt.Scale(domain=["2022-01-01", "2026-12-31"]))
-    y = alt.Y("value:Q", title="Count (lower bound, log scale)",
-              scale=alt.Scale(type="log", domain=[1e3, 1e7]),
-              axis=alt.Axis(format="~s", values=[1e3, 1e4, 1e5, 1e6, 1e7]))
-    line = base.mark_line(color="#CC79A7", strokeWidth=1.5).encode(x=x, y=y).transform_filter(
-        "datum.source_kind == 'Hub documentation (primary)'")
-    points = base.mark_point(size=120, filled=True).encode(
-        x=x, y=y,
-        shape=alt.Shape("source_kind:N", title="Source",
-                        scale=alt.Scale(domain=kinds, range=["diamond", "cross"])),
-        color=alt.Color("source_kind:N", title="Source",
-                        scale=alt.Scale(domain=kinds, range=["#CC79A7", "#000000"])),
-        tooltip=[alt.Tooltip("as_of_label:N", title="As of"),
-                 alt.Tooltip("what:N", title="Count of"),
-                 alt.Tooltip("value_label:N", title="Value"),
-                 alt.Tooltip("source_kind:N", title="Source"),
-                 alt.Tooltip("source_id:N", title="Source id"),
-                 alt.Tooltip("note:N", title="Note")])
-    chart = (alt.layer(line, points)
-             .add_params(pick)
-             .transform_filter("datum.what == hub_metric")
-             .properties(width=width, height=300,
-                         title="Models, datasets and Spaces on the Hugging Face Hub")
-             .configure_legend(orient="bottom", direction="horizontal"))
+    m = hub_counts(ds)
+    whats = tuple(w for w in HUB_COUNTS if w in set(m["what"]))
+    chart = hub_chart(m, what=whats, width=width,
+                      title="Models, datasets and Spaces on the Hugging Face Hub")
     alt_text = ("Log-scale chart of Hugging Face Hub counts over time, each a lower bound: "
                 + "; ".join(f"{w}: " + ", ".join(f"{r.value_label} ({r.as_of_label}"
                                                   + (", interview" if r.source_id != "S36"
@@ -251,14 +209,21 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
     starts = base.mark_point(size=90, filled=True, color="black").encode(
         x="start_iso:T", y=alt.Y("entity:N", sort=order),
         shape=alt.Shape("org_name:N", scale=shape, title="Organisation"), tooltip=tips)
-    labels = base.mark_text(align="left", dx=6, dy=-12, fontSize=10).encode(
-        x="start_iso:T", y=alt.Y("entity:N", sort=order), text="form:N")
-    chart = (alt.layer(bars, starts, labels)
-             .add_params(pick)
-             .transform_filter("structure_org == null || datum.org_name == structure_org")
-             .properties(width=width, height=44 * len(order),
-                         title="Legal structures over time")
-             .configure_legend(orient="bottom", direction="horizontal"))
+
+    def assemble(label_x) -> alt.LayerChart:
+        labels = base.mark_text(align="left", dx=6, dy=-12, fontSize=10).encode(
+            x=label_x, y=alt.Y("entity:N", sort=order), text="form:N")
+        return (alt.layer(bars, starts, labels)
+                .add_params(pick)
+                .transform_filter("structure_org == null || datum.org_name == structure_org")
+                .properties(width=width, height=44 * len(order),
+                            title="Legal structures over time")
+                .configure_legend(orient="bottom", direction="horizontal"))
+
+    # each form is written where its entity starts; in a phone's column a late start leaves
+    # no room for the words, so there they start at the plot's left edge
+    chart = assemble("start_iso:T")
+    narrow = assemble(alt.value(0))
     alt_text = ("Timeline bars of legal structures: "
                 + "; ".join(f"{r.entity} ({r.form}), from {r.start_label} to {r.end_label}, "
                             f"decided by {r.controlled_by}" for r in s.itertuples())
@@ -268,7 +233,8 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
                    "org_name": "Organisation", "entity": "Entity", "form": "Form",
                    "start_label": "From", "end_label": "To", "controlled_by": "Who decides",
                    "source_ids": "Sources"})
-    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date")
+    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date",
+                  narrow=narrow, narrow_below=560)
 
 
 def releases_table(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
@@ -276,7 +242,7 @@ def releases_table(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
     ds = ds or load_dataset()
     r = ds.releases[ds.releases["org_id"].isin(org_ids)].copy()
     r["org_name"] = r["org_id"].map(ds.organisations["name"]).astype(str)
-    r["when"] = [fmt_date(t, p) if pd.notna(t) else "not dated"
+    r["when"] = [fmt_date(t, p) if pd.notna(t) else UNDATED
                  for t, p in zip(r["date_start"], r["date_precision"])]
     r["rank"] = r["access"].map(ACCESS_ORDER.index)
     r = r.sort_values(["rank", "date_start"])

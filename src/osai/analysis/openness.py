@@ -2,7 +2,9 @@
 
 Growth of the Hugging Face Hub, what five licences allow and require, and where notable
 model releases sit on a spectrum of openness.  Every function reads ``data/``; the charts
-return :class:`osai.render.Figure` objects (chart + text alternative + data table).
+return :class:`osai.render.Figure` objects (chart + text alternative + data table).  The
+Hub growth chart is first taught here, so :func:`hub_counts` and :func:`hub_chart` live
+here and chapter 5 (:mod:`osai.analysis.investor`) draws its Hub chart with them.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from osai.formats import fmt_count, fmt_people
+from osai.charts import ORG_COLOURS, ORG_SHAPES
 from osai.data import Dataset, load_dataset
+from osai.formats import fmt_count, fmt_date, fmt_people
 from osai.render import Figure
 
 #: the licence questions shown in the licence chart, in reading order, with their labels
@@ -50,6 +53,79 @@ STAGE_COLOURS = ["#666666", "#D55E00", "#0072B2", "#009E73"]
 
 # --- Hugging Face Hub growth ------------------------------------------------------------
 
+#: the two kinds of source of the Hub's counts, as the Hub charts name them: the Hub's own
+#: documentation (source S36, primary) and the CEO interview that conflicts with it
+HUB_SOURCES = ("Hub documentation (primary)", "CEO interview (secondary)")
+#: what the Hub counts, in the order the Hub chart offers them
+HUB_COUNTS = ("models", "datasets", "spaces")
+
+
+def hub_counts(ds: Dataset | None = None) -> pd.DataFrame:
+    """Dated counts of models, datasets and Spaces on the Hugging Face Hub, with the kind of
+    source (``source_kind``, one of :data:`HUB_SOURCES`) and labels for the charts.
+
+    Columns added to the ``metrics`` rows: ``what`` (``models``, ``datasets``,
+    ``spaces``), ``source_kind``, ``date_iso``, ``as_of_label`` (the date at its own
+    precision) and ``value_label`` ("over 50K": every count is a lower bound).
+    """
+    ds = ds or load_dataset()
+    m = ds.metrics
+    m = m[(m["org_id"] == "hf") & m["metric"].str.startswith("hub_")].copy()
+    m["what"] = m["metric"].str.removeprefix("hub_")
+    m["source_kind"] = m["source_id"].map(
+        lambda s: HUB_SOURCES[0] if s == "S36" else HUB_SOURCES[1])
+    m["date_iso"] = m["as_of_start"].dt.strftime("%Y-%m-%d")
+    m["as_of_label"] = [fmt_date(t, p) for t, p in zip(m["as_of_start"], m["as_of_precision"])]
+    m["value_label"] = m["value"].map(lambda v: "over " + fmt_count(v))
+    return m.sort_values(["what", "as_of_start"]).reset_index(drop=True)
+
+
+def hub_chart(counts: pd.DataFrame, *, what: tuple[str, ...] = HUB_COUNTS, title: str,
+              width: int = 500) -> alt.Chart:
+    """The Hub growth chart, drawn the same way wherever the course shows it (chapters 2
+    and 5): counts on a log scale over time, the documentation's points joined by a line.
+
+    ``counts`` is :func:`hub_counts`; ``what`` says which counts to show (with more than
+    one, radio buttons pick one, bound to the param ``hub_metric``).  The documentation's
+    points are Hugging Face's own colour and shape (:data:`osai.charts.ORG_COLOURS`,
+    :data:`osai.charts.ORG_SHAPES`); the interview's are black crosses, so shape and colour
+    both mark the kind of source and the conflicting 2022 figure shows.
+    """
+    documentation = HUB_SOURCES[0]
+    colour, shape = ORG_COLOURS["Hugging Face"], ORG_SHAPES["Hugging Face"]
+    m = counts[counts["what"].isin(what)]
+    base = alt.Chart(m[["date_iso", "as_of_label", "what", "value", "value_label",
+                        "source_kind", "source_id", "note"]])
+    x = alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year"),
+              scale=alt.Scale(domain=["2022-01-01", "2026-12-31"]))
+    y_title = (f"{what[0].capitalize()} on the Hub" if len(what) == 1 else "Count") \
+        + " (lower bound, log scale)"
+    y = alt.Y("value:Q", title=y_title,
+              scale=alt.Scale(type="log", domain=[1e3, 1e7]),
+              axis=alt.Axis(format="~s", values=[1e3, 1e4, 1e5, 1e6, 1e7]))
+    line = base.mark_line(color=colour, strokeWidth=1.5).encode(x=x, y=y).transform_filter(
+        f"datum.source_kind == '{documentation}'")
+    points = base.mark_point(size=120, filled=True).encode(
+        x=x, y=y,
+        shape=alt.Shape("source_kind:N", title="Source",
+                        scale=alt.Scale(domain=list(HUB_SOURCES), range=[shape, "cross"])),
+        color=alt.Color("source_kind:N", title="Source",
+                        scale=alt.Scale(domain=list(HUB_SOURCES), range=[colour, "#000000"])),
+        tooltip=[alt.Tooltip("as_of_label:N", title="As of"),
+                 alt.Tooltip("what:N", title="Count of"),
+                 alt.Tooltip("value_label:N", title="Value"),
+                 alt.Tooltip("source_kind:N", title="Source"),
+                 alt.Tooltip("source_id:N", title="Source id"),
+                 alt.Tooltip("note:N", title="Note")])
+    chart = alt.layer(line, points)
+    if len(what) > 1:
+        pick = alt.param(name="hub_metric", value=what[0],
+                         bind=alt.binding_radio(options=list(what), name="Count on the Hub: "))
+        chart = chart.add_params(pick).transform_filter("datum.what == hub_metric")
+    return (chart.properties(width=width, height=300, title=title)
+            .configure_legend(orient="bottom", direction="horizontal"))
+
+
 def hub_models(ds: Dataset | None = None) -> pd.DataFrame:
     """Every count of models on the Hub, with which kind of source reported it.
 
@@ -59,8 +135,7 @@ def hub_models(ds: Dataset | None = None) -> pd.DataFrame:
     ds = ds or load_dataset()
     m = ds.metrics[ds.metrics["metric"] == "hub_models"].copy()
     m["preferred"] = m["confidence"] == "V"
-    m["reported_by"] = m["preferred"].map(
-        {True: "Hub documentation (primary)", False: "CEO interview (secondary)"})
+    m["reported_by"] = m["preferred"].map({True: HUB_SOURCES[0], False: HUB_SOURCES[1]})
     m["date_iso"] = m["as_of_start"].dt.strftime("%Y-%m-%d")
     m["label"] = "over " + m["value"].map(fmt_count)
     return m.sort_values("as_of_start").reset_index(drop=True)
@@ -108,40 +183,17 @@ def interview_gap_text(ds: Dataset | None = None) -> str:
 
 
 def hub_growth_chart(ds: Dataset | None = None, *, width: int = 500) -> Figure:
-    """Models on the Hugging Face Hub over time (log scale), the conflicting figure marked."""
+    """Models on the Hugging Face Hub over time (log scale), the conflicting figure marked
+    (chapter 2; drawn by :func:`hub_chart`)."""
+    ds = ds or load_dataset()
     m = hub_models(ds)
-    cols = ["date_iso", "value", "label", "reported_by", "source_id", "note"]
-    base = alt.Chart(m[cols]).encode(
-        x=alt.X("date_iso:T", title="Date", axis=alt.Axis(format="%Y", tickCount="year"),
-                scale=alt.Scale(domain=["2022-03-01", "2026-08-01"])),
-        y=alt.Y("value:Q", title="Models on the Hub (lower bound, log scale)",
-                scale=alt.Scale(type="log"), axis=alt.Axis(format="~s")),
-    )
-    line = base.transform_filter("datum.reported_by == 'Hub documentation (primary)'") \
-        .mark_line(color="#0072B2")
-    points = base.mark_point(size=90, filled=True).encode(
-        color=alt.Color("reported_by:N", title="Reported by",
-                        legend=alt.Legend(orient="bottom", direction="vertical"),
-                        scale=alt.Scale(domain=["Hub documentation (primary)",
-                                                "CEO interview (secondary)"],
-                                        range=["#0072B2", "#D55E00"])),
-        shape=alt.Shape("reported_by:N", title="Reported by",
-                        legend=alt.Legend(orient="bottom", direction="vertical"),
-                        scale=alt.Scale(domain=["Hub documentation (primary)",
-                                                "CEO interview (secondary)"],
-                                        range=["circle", "triangle-up"])),
-        tooltip=[alt.Tooltip("date_iso:T", title="As of", format="%-d %B %Y"),
-                 alt.Tooltip("label:N", title="Models"),
-                 alt.Tooltip("reported_by:N", title="Reported by"),
-                 alt.Tooltip("source_id:N", title="Source")],
-    )
-    chart = (line + points).properties(
-        width=width, height=260, title="Models on the Hugging Face Hub, 2022 to 2026")
+    chart = hub_chart(hub_counts(ds), what=("models",), width=width,
+                      title="Models on the Hugging Face Hub, 2022 to 2026")
     s = hub_summary(ds)
     alt_text = (
         f"Line chart on a log scale: the Hub documentation reports over "
         f"{fmt_count(s['first_value'])} models on {s['first_date']:%-d %B %Y}, rising to over "
-        f"{fmt_count(s['last_value'])} by {s['peak_date']:%B %Y}. A separate triangle marks "
+        f"{fmt_count(s['last_value'])} by {s['peak_date']:%B %Y}. A separate cross marks "
         f"the CEO interview figure of over {fmt_count(s['interview_value'])} models in "
         f"{s['interview_date']:%B %Y}, {s['conflict_ratio']:g} times the documentation's "
         f"figure of the next month."

@@ -1,10 +1,14 @@
-"""Trade-offs between the community-led and investor-led models (chapters 7 and 8).
+"""Chapter 7 ("Trade-offs side by side"): the community-led and investor-led models
+compared on the course's data (``data/``).
 
-Everything here is computed from the course's data package (``data/``): event counts per
-category, money raised over time, and how long each organisation took to reach its first
-funding, governance, licence and revenue milestones.  The six trade-off dimensions are
-defined here (:data:`DIMENSIONS`), once for the whole course; the weighting helpers apply
-weights to the course's scores in ``data/assessments.csv`` or to a reader's own.
+Event counts per category, money raised over time and how concentrated it is, how many
+of each organisation's releases withheld nothing, how long its moves between arrangements
+took, how fast the Hugging Face Hub grew, and the weighting of the course's scores
+(``data/assessments.csv``) or a reader's own.  The six trade-off dimensions are defined
+here (:data:`DIMENSIONS`), once for the whole course (the weighing exercise,
+:mod:`osai.explore.weighing`, reads them).  Chapter 8 (:mod:`osai.analysis.choosing`)
+reuses :func:`transition_gaps`, :func:`span_text` and :func:`funding_summary`, first
+taught here.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from osai.charts import CATEGORY_ORDER, ORG_COLOURS, org_scales
+from osai.charts import CATEGORY_ORDER, ORG_ORDER, org_scales
 from osai.data import Dataset, load_dataset
 from osai.render import Figure
 
 __all__ = [
     "DIMENSIONS",
     "DIMENSION_QUESTIONS",
+    "EQUITY_TYPES",
     "EXAMPLE_WEIGHTS",
     "assessment_matrix",
     "break_even_weight",
@@ -30,16 +35,10 @@ __all__ = [
     "funding_concentration",
     "funding_summary",
     "hub_doubling_months",
-    "licence_table",
-    "milestone_chart",
-    "milestones",
     "money_chart",
     "money_raised",
     "openness_record",
-    "releases_table",
-    "schedule",
     "span_text",
-    "structures_table",
     "transition_gaps",
     "weighted_scores",
     "worked_comparison",
@@ -72,8 +71,6 @@ DIMENSION_QUESTIONS = {
     "resistance_to_mission_drift": "How well does the organisation keep to the purpose it "
                                    "set itself, under financial pressure?",
 }
-ORG_ORDER = list(ORG_COLOURS)
-MILESTONE_CATEGORIES = ["release", "funding", "governance", "licence", "revenue"]
 
 
 def _ds(ds: Dataset | None) -> Dataset:
@@ -279,25 +276,7 @@ def funder_diversity(ds: Dataset | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("org_id")
 
 
-def releases_table(ds: Dataset | None = None) -> pd.DataFrame:
-    """What each organisation released, under which licence, and what it kept back."""
-    ds = _ds(ds)
-    rel = ds.releases.copy()
-    rel["order"] = rel["org_id"].map({o: i for i, o in enumerate(ds.organisations.index)})
-    rel = rel.sort_values(["order", "date_start"], na_position="last")
-    out = pd.DataFrame({
-        "Organisation": rel["org_id"].map(ds.organisations["name"]),
-        "Release": rel["artefact"],
-        "Date": rel["date"].fillna("undated"),
-        "Access": rel["access"],
-        "Licence": rel["licence"],
-        "Not open": rel["what_is_not"],
-        "Sources": rel["source_ids"],
-    })
-    return out.reset_index(drop=True)
-
-
-# --- time to milestones ----------------------------------------------------------------------
+# --- time between moves -----------------------------------------------------------------------
 
 def first_release_gaps(ds: Dataset | None = None) -> pd.Series:
     """Calendar years from start to first public release, where the data give both."""
@@ -306,24 +285,6 @@ def first_release_gaps(ds: Dataset | None = None) -> pd.Series:
     known = orgs[orgs["first_public_release_start"].notna()]
     return (known["first_public_release_start"].dt.year
             - known["founded_start"].dt.year).astype(int)
-
-
-def milestones(ds: Dataset | None = None) -> pd.DataFrame:
-    """First event of each category after founding, per organisation.
-
-    ``years`` counts calendar years (the founding year of three organisations is known
-    only to the year, so finer gaps would be false precision).
-    """
-    ds = _ds(ds)
-    orgs = ds.organisations
-    ev = ds.events[ds.events.category.isin(MILESTONE_CATEGORIES)]
-    first = ev.sort_values("date_start").groupby(["org_id", "category"], as_index=False).first()
-    first["founded_year"] = first["org_id"].map(orgs["founded_start"].dt.year)
-    first["years"] = (first["date_start"].dt.year - first["founded_year"]).astype(int)
-    first["org_name"] = first["org_id"].map(orgs["name"])
-    first["model"] = first["org_id"].map(orgs["model"].astype(str))
-    cols = ["org_id", "org_name", "model", "category", "date", "title", "years", "source_id"]
-    return first[cols].reset_index(drop=True)
 
 
 def transition_gaps(ds: Dataset | None = None) -> dict[str, int]:
@@ -367,87 +328,6 @@ def span_text(ds: Dataset | None, start_event: str, end_event: str) -> str:
     if months:
         parts.append(f"{months} month" + ("" if months == 1 else "s"))
     return " and ".join(parts) or "less than a month"
-
-
-def milestone_chart(ds: Dataset | None = None) -> Figure:
-    """Years from founding to the first event of each kind, with an organisation filter."""
-    ds = _ds(ds)
-    ms = milestones(ds)
-    colour, shape = org_scales()
-    pick = alt.param(
-        name="org_filter", value=None,
-        bind=alt.binding_select(options=[None, *ORG_ORDER],
-                                labels=["all organisations", *ORG_ORDER],
-                                name="Show organisation: "))
-    chart = (
-        alt.Chart(ms)
-        .mark_point(size=140, filled=True, opacity=0.9)
-        .encode(
-            x=alt.X("years:Q", title="Calendar years after the organisation started",
-                    scale=alt.Scale(domain=[0, 22])),
-            y=alt.Y("category:N", sort=MILESTONE_CATEGORIES,
-                    title="First event of this kind"),
-            yOffset=alt.YOffset("org_name:N", sort=ORG_ORDER),
-            color=alt.Color("org_name:N", scale=colour, title="Organisation",
-                            legend=alt.Legend(orient="bottom")),
-            shape=alt.Shape("org_name:N", scale=shape, title="Organisation",
-                            legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("org_name:N", title="Organisation"),
-                     alt.Tooltip("category:N", title="Milestone"),
-                     alt.Tooltip("title:N", title="First event"),
-                     alt.Tooltip("date:N", title="Date"),
-                     alt.Tooltip("years:Q", title="Years after start"),
-                     alt.Tooltip("source_id:N", title="Source")],
-        )
-        .add_params(pick)
-        .transform_filter("org_filter == null || datum.org_name == org_filter")
-        .properties(width=560, height=260,
-                    title="How long each organisation took to reach its first milestones")
-    )
-    parts = []
-    for org in ORG_ORDER:
-        mine = ms[ms.org_name == org]
-        parts.append(org + ": " + (", ".join(f"first {r.category} after {r.years} years"
-                                             for r in mine.itertuples()) or "none"))
-    alt_text = ("Dot chart of calendar years from each organisation's start to its first "
-                "release, funding, governance, licence and revenue event in the course data. "
-                + "; ".join(parts) + ". A drop-down shows one organisation at a time.")
-    table = ms[["org_name", "category", "title", "date", "years", "source_id"]].rename(
-        columns={"org_name": "Organisation", "category": "Milestone", "title": "First event",
-                 "date": "Date", "years": "Years after start", "source_id": "Source"})
-    return Figure(chart, alt_text, table, "First event of each kind per organisation")
-
-
-def structures_table(ds: Dataset | None = None) -> pd.DataFrame:
-    """Each organisation's legal or organisational forms over time, and who controlled them."""
-    ds = _ds(ds)
-    st = ds.structures.copy()
-    st["order"] = st["org_id"].map({o: i for i, o in enumerate(ds.organisations.index)})
-    st = st.sort_values(["order", "start_start"])
-    return pd.DataFrame({
-        "Organisation": st["org_id"].map(ds.organisations["name"]),
-        "Entity": st["entity"],
-        "Form": st["form"],
-        "From": st["start"],
-        "Until": st["end"].fillna("no end date recorded"),
-        "Controlled by": st["controlled_by"],
-        "Sources": st["source_ids"],
-    }).reset_index(drop=True)
-
-
-def licence_table(ds: Dataset | None = None) -> pd.DataFrame:
-    """The licences the course discusses, with what they allow and whether the OSI approves."""
-    ds = _ds(ds)
-    lic = ds.licences
-    return pd.DataFrame({
-        "Licence": lic["name"],
-        "For": lic["kind"],
-        "Commercial use": lic["commercial_use"],
-        "Patent grant": lic["patent_grant"],
-        "Use restrictions": lic["use_restrictions"],
-        "OSI approved": lic["osi_approved"],
-        "Main conditions": lic["conditions"],
-    }).reset_index(drop=True)
 
 
 # --- weighting -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Widget exercises that compare the four organisations, one module each:
 :mod:`.comparison`, :mod:`.timeline`, :mod:`.weighing` and :mod:`.live` (what they share is
-in :mod:`._common`).  Everything is re-exported here, so chapters call ``explore.<name>``.
+in :mod:`.common`).  Everything is re-exported here, so chapters call ``explore.<name>``.
 
 Three exercises, each a :class:`osai.render.Figure` whose controls are Vega-Lite params
 bound to HTML inputs, so they work on the static book page with no kernel (DESIGN.md,
@@ -25,9 +25,9 @@ shown on a built page: in the book context it returns a note that says how to ru
 
 from __future__ import annotations
 
-from osai.explore._common import ORG_IDS
+from osai.explore.common import ORG_IDS
 from osai.explore.comparison import COMPARISON_DIMENSIONS, comparison_explorer, comparison_facts
-from osai.explore.live import LIVE_NOTE, live_tradeoff
+from osai.explore.live import LIVE_NOTE, live_class, live_tradeoff
 from osai.explore.timeline import timeline_explorer
 from osai.explore.weighing import (
     ASSESSMENT_DIMENSIONS,
@@ -64,7 +64,5 @@ def __getattr__(name: str):
     # LiveTradeoff subclasses an ipywidgets class: it is built on first use only, so
     # importing osai.explore in the book build does not import ipywidgets.
     if name == "LiveTradeoff":
-        from osai.explore.live import _live_class
-
-        return _live_class()
+        return live_class()
     raise AttributeError(name)

@@ -11,15 +11,15 @@ import pandas as pd
 from osai import render
 from osai.charts import org_scales
 from osai.data import Dataset, load_dataset
-from osai.explore._common import (
-    _STACKED_BELOW,
-    _STACKED_CHART_WIDTH,
+from osai.explore.common import (
     ORG_IDS,
-    _ids_text,
-    _money,
-    _org_names,
-    _sources_text,
+    STACKED_BELOW,
+    STACKED_CHART_WIDTH,
+    ids_text,
+    org_names,
+    sources_text,
 )
+from osai.formats import UNDATED, fmt_money
 
 #: the comparison explorer's dimensions: key -> label shown in the drop-down
 COMPARISON_DIMENSIONS = {
@@ -48,15 +48,15 @@ def comparison_facts(ds: Dataset | None = None) -> pd.DataFrame:
     ``sort_date`` and ``fact_id``.
     """
     ds = ds or load_dataset()
-    names = _org_names(ds)
+    names = org_names(ds)
     rows: list[dict] = []
 
     def add(dimension, org_id, when, aspect, what, ids, fact_id, sort_date, amount=None):
         rows.append({
             "dimension": dimension, "org_id": org_id, "org_name": names[org_id],
-            "when": when or "undated", "aspect": aspect, "what": what,
-            "amount_usd": amount, "source_ids": _ids_text(ids) or "none",
-            "sources": _sources_text(ds, ids) or "none: a gap in the course data",
+            "when": when or UNDATED, "aspect": aspect, "what": what,
+            "amount_usd": amount, "source_ids": ids_text(ids) or "none",
+            "sources": sources_text(ds, ids) or "none: a gap in the course data",
             "sort_date": sort_date, "fact_id": fact_id,
         })
 
@@ -95,7 +95,7 @@ def comparison_facts(ds: Dataset | None = None) -> pd.DataFrame:
             what = f"{f['funder']}: {what}"
         amount = None
         if pd.notna(f["amount"]):
-            what = f"{_money(f['amount'], f['currency'])}. {what}"
+            what = f"{fmt_money(float(f['amount']), str(f['currency']))}. {what}"
             if f["currency"] == "USD" and f["funder_type"] != "pledge":
                 amount = float(f["amount"])
         add("money", f["org_id"], when, f["funder_type"], what, f["source_ids"],
@@ -231,7 +231,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
         lambda a: None if a is None or pd.isna(a)
         else _COL["bar"] + max(1.0, _COL["bar_width"] * float(a) / max_usd))
     lines["bar_start"] = _COL["bar"]
-    names = _org_names(ds)
+    names = org_names(ds)
     colour = org_scales()[0]
 
     dimension = alt.param(
@@ -323,13 +323,13 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
                                  tooltip, max_usd)
     return render.Figure(chart, alt_text, table,
                          "Every fact in the comparison explorer, by dimension",
-                         narrow=narrow, narrow_below=_STACKED_BELOW)
+                         narrow=narrow, narrow_below=STACKED_BELOW)
 
 
 def _stacked_comparison(facts, info, params, org_test, none_ticked, tooltip, max_usd):
     """The comparison explorer for a narrow column: the same controls and facts, each fact
     stacked (organisation, date and kind; the fact; its sources) instead of in columns."""
-    width = _STACKED_CHART_WIDTH
+    width = STACKED_CHART_WIDTH
     lines = _stacked_lines(facts)
     bar_x, bar_w = width - 56, 52
     lines["bar_end"] = lines["amount_usd"].map(

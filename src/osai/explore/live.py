@@ -12,9 +12,9 @@ from pathlib import Path
 from osai import render
 from osai.charts import ORG_COLOURS
 from osai.data import Dataset, load_dataset
-from osai.explore._common import ORG_IDS, _org_names
-from osai.explore.weighing import (ASSESSMENT_DIMENSIONS, MAX_WEIGHT, _rank, _score_dict,
-                       assessment_scores)
+from osai.explore.common import ORG_IDS, org_names
+from osai.explore.weighing import (ASSESSMENT_DIMENSIONS, MAX_WEIGHT, assessment_scores,
+                                   rank_organisations, scores_by_org)
 
 # ------------------------------------------------------------ live-notebook extra
 
@@ -39,7 +39,7 @@ def live_tradeoff(path: str | Path = "my-tradeoff.json", ds: Dataset | None = No
     if render.context() == render.BOOK:
         from IPython.display import Markdown
         return Markdown(LIVE_NOTE)
-    return _live_class()(path=path, ds=ds)
+    return live_class()(path=path, ds=ds)
 
 
 def _ranking_html(rows: list[dict], using_own: bool, all_zero: bool) -> str:
@@ -75,8 +75,8 @@ def _make_live_class():
         def __init__(self, path: str | Path = "my-tradeoff.json", ds: Dataset | None = None):
             ds = ds or load_dataset()
             a = assessment_scores(ds)
-            self._names = _org_names(ds)
-            self.course_scores = _score_dict(a)
+            self._names = org_names(ds)
+            self.course_scores = scores_by_org(a)
             style = {"description_width": "15em"}
             layout = w.Layout(width="32em")
             self.weights = {
@@ -136,7 +136,7 @@ def _make_live_class():
         def recompute(self) -> list[dict]:
             weights = {d: float(v) for d, v in self.current_weights().items()}
             scores = self.own_scores() if self.use_own.value else self.course_scores
-            self.ranking = _rank(weights, scores, self._names)
+            self.ranking = rank_organisations(weights, scores, self._names)
             self.output.value = _ranking_html(self.ranking, bool(self.use_own.value),
                                               sum(weights.values()) == 0)
             return self.ranking
@@ -186,7 +186,9 @@ def _make_live_class():
     return LiveTradeoff
 
 
-def _live_class():
+def live_class():
+    """The :class:`LiveTradeoff` widget class, built on first use (it subclasses an
+    ipywidgets class, so importing this module does not import ipywidgets)."""
     cls = globals().get("_LIVE_CLASS")
     if cls is None:
         cls = globals()["_LIVE_CLASS"] = _make_live_class()
@@ -197,5 +199,5 @@ def __getattr__(name: str):
     # LiveTradeoff subclasses an ipywidgets class: it is built on first use only, so
     # importing osai.explore in the book build does not import ipywidgets.
     if name == "LiveTradeoff":
-        return _live_class()
+        return live_class()
     raise AttributeError(name)

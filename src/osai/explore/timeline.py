@@ -11,8 +11,8 @@ import pandas as pd
 from osai import render
 from osai.charts import CATEGORY_ORDER, org_scales
 from osai.data import Dataset, load_dataset
-from osai.explore._common import (_STACKED_BELOW, _STACKED_CHART_WIDTH, ORG_IDS, _ids_text,
-                      _sources_text)
+from osai.explore.common import (ORG_IDS, STACKED_BELOW, STACKED_CHART_WIDTH, ids_text,
+                                 sources_text)
 
 # -------------------------------------------------------- exercise 2: timeline explorer
 
@@ -21,10 +21,11 @@ def _timeline_frame(ds: Dataset) -> pd.DataFrame:
     ev = ev[ev["org_id"].isin(ORG_IDS)].reset_index(drop=True)
     ev["org_name"] = ev["org_name"].astype(str)
     ev["date_iso"] = ev["date_start"].dt.strftime("%Y-%m-%d")
-    ev["sources"] = ev["source_id"].map(lambda ids: _sources_text(ds, ids))
-    ev["source_ids"] = ev["source_id"].map(_ids_text)
+    ev["sources"] = ev["source_id"].map(lambda ids: sources_text(ds, ids))
+    ev["source_ids"] = ev["source_id"].map(ids_text)
     ev["label"] = ev.apply(lambda e: f"{e['date']}, {e['org_name']}: {e['title']}", axis=1)
-    for column, chars in (("details", 95), ("details_narrow", 38)):
+    # lines short enough for a phone's column in a wide font (DejaVu Sans) in the narrow layout
+    for column, chars in (("details", 95), ("details_narrow", 32)):
         ev[column] = ev.apply(
             lambda e: "\n".join([f"{e['date']} · {e['org_name']} · {e['category']}",
                                  *textwrap.wrap(e["description"], chars),
@@ -68,7 +69,7 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
                "sources", "source_ids", "details", "details_narrow", "aria"]]
     chart = _timeline_chart(ev, data, width, "details", category, org, picked, shown, names)
     lines = int(ev["details_narrow"].str.count("\n").max()) + 1
-    narrow = _timeline_chart(ev, data, _STACKED_CHART_WIDTH, "details_narrow", category, org,
+    narrow = _timeline_chart(ev, data, STACKED_CHART_WIDTH, "details_narrow", category, org,
                              picked, shown, names, details_height=17 * lines + 8)
     counts = ev.groupby("org_name", sort=False).size()
     alt_text = (
@@ -82,7 +83,7 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
         columns={"date": "Date", "org_name": "Organisation", "category": "Category",
                  "title": "Event", "description": "What happened", "source_ids": "Sources"})
     return render.Figure(chart, alt_text, table, "Every event in the timeline explorer",
-                         narrow=narrow, narrow_below=_STACKED_BELOW)
+                         narrow=narrow, narrow_below=STACKED_BELOW)
 
 
 def _timeline_chart(ev, data, width, details_field, category, org, picked, shown, names,

@@ -12,7 +12,7 @@ from osai import render
 from osai.analysis.tradeoffs import DIMENSIONS
 from osai.charts import ORG_COLOURS, org_scales
 from osai.data import Dataset, load_dataset
-from osai.explore._common import ORG_IDS, _org_names, _sources_text
+from osai.explore.common import ORG_IDS, org_names, sources_text
 
 #: the trade-off dimensions: key (column value in data/assessments.csv) -> slider label;
 #: defined once, in osai.analysis.tradeoffs
@@ -29,11 +29,11 @@ def assessment_scores(ds: Dataset | None = None) -> pd.DataFrame:
     ds = ds or load_dataset()
     a = ds.assessments.copy()
     a["score"] = a["score"].astype(int)
-    a["org_name"] = a["org_id"].map(_org_names(ds))
+    a["org_name"] = a["org_id"].map(org_names(ds))
     a["org_index"] = a["org_id"].map({o: i for i, o in enumerate(ORG_IDS)})
     a["dim_index"] = a["dimension"].map({d: i for i, d in enumerate(ASSESSMENT_DIMENSIONS)})
     a["label"] = a["dimension"].map(ASSESSMENT_DIMENSIONS)
-    a["sources"] = a["source_ids"].map(lambda ids: _sources_text(ds, ids))
+    a["sources"] = a["source_ids"].map(lambda ids: sources_text(ds, ids))
     missing = {(o, d) for o in ORG_IDS for d in ASSESSMENT_DIMENSIONS} - set(
         zip(a["org_id"], a["dimension"]))
     if missing:
@@ -52,9 +52,13 @@ def _check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return out
 
 
-def _rank(weights: Mapping[str, float], scores: Mapping[str, Mapping[str, float]],
-          names: Mapping[str, str]) -> list[dict]:
-    """The one ranking rule, shared by weighted_ranking and the live widget.
+def rank_organisations(weights: Mapping[str, float],
+                       scores: Mapping[str, Mapping[str, float]],
+                       names: Mapping[str, str]) -> list[dict]:
+    """The one ranking rule, shared by :func:`weighted_ranking` and the live widget
+    (:mod:`.live`): ``weights`` and ``scores[org]`` map every dimension of
+    :data:`ASSESSMENT_DIMENSIONS` to a number, ``names`` maps org id -> name.  Returns one
+    dict per organisation (``org_id, name, org_index, weighted_score, rank``), best first.
 
     Weighted score = sum(weight x score) / sum(weights) (0 when every weight is 0); ties
     keep the course's organisation order.  The Vega-Lite transforms in
@@ -72,7 +76,8 @@ def _rank(weights: Mapping[str, float], scores: Mapping[str, Mapping[str, float]
     return rows
 
 
-def _score_dict(a: pd.DataFrame) -> dict[str, dict[str, int]]:
+def scores_by_org(a: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Org id -> dimension -> score, from :func:`assessment_scores`."""
     return {o: {d: int(s) for d, s in zip(g["dimension"], g["score"])}
             for o, g in a.groupby("org_id")}
 
@@ -87,7 +92,7 @@ def weighted_ranking(weights: Mapping[str, float], ds: Dataset | None = None) ->
     w = _check_weights(weights)
     ds = ds or load_dataset()
     a = assessment_scores(ds)
-    rows = _rank(w, _score_dict(a), _org_names(ds))
+    rows = rank_organisations(w, scores_by_org(a), org_names(ds))
     return pd.DataFrame(rows)[["rank", "org_id", "name", "weighted_score"]]
 
 

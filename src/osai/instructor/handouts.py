@@ -1,7 +1,8 @@
 """Printable quiz handouts (questions only) and answer keys (answers + every feedback text).
 
 Self-contained HTML files (no scripts, no outside requests); every text from a bank is
-escaped, so a question that contains markup prints as text.
+escaped, so a question that contains markup prints as text.  Written by ``osai quiz
+handouts`` (:mod:`osai.instructor.quiz_cli`) from the loaded banks (:mod:`osai.quiz.model`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from osai.formats import fmt_number
+from osai.quiz.model import fill_answer
 
 CSS = """
 body { font-family: system-ui, sans-serif; line-height: 1.45; max-width: 46rem;
@@ -85,8 +87,8 @@ def answer_html(q: dict, n: int) -> str:
                    f"{escape(c['events'][0])} ({escape(c['dates'][0])}) and "
                    f"{escape(c['events'][1])} ({escape(c['dates'][1])}).</p>")
         fb = q["feedback"]
-        out.append(f"<p>Feedback if right: {escape(_fill(fb['correct'], q))}</p>"
-                   f"<p>Feedback if wrong: {escape(_fill(fb['incorrect'], q))}</p>")
+        out.append(f"<p>Feedback if right: {escape(fill_answer(fb['correct'], q))}</p>"
+                   f"<p>Feedback if wrong: {escape(fill_answer(fb['incorrect'], q))}</p>")
     elif t == "ordering":
         order = sorted(q["items"], key=lambda i: q["solution"][i["id"]])
         out.append("<ol>" + "".join(f"<li>{escape(i['text'])} ({escape(i['date'])})</li>"
@@ -103,10 +105,6 @@ def answer_html(q: dict, n: int) -> str:
                    f"<p>Feedback if wrong: {escape(q['feedback']['incorrect'])}</p>")
     out.append("</section>")
     return "\n".join(out)
-
-
-def _fill(text: str, q: dict) -> str:
-    return str(text).replace("{answer}", fmt_number(q["answer"]))
 
 
 def handout(bank: dict) -> str:

@@ -1,4 +1,5 @@
-"""``osai quiz`` (also ``osai quiz``): check, print, export and report on the banks.
+"""``osai quiz`` (also ``python -m osai.instructor.quiz_cli``): check, print, export and report
+on the banks.
 
     osai quiz check                 # validate every bank; exit 1 with the problem
     osai quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
@@ -13,7 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from osai.quiz.bank import QuizError, load_all, load_bank
+from osai.quiz.bank import load_all, load_bank
+from osai.quiz.quiz_error import QuizError
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,18 +1,25 @@
-"""Quizzes: one question bank (``exercises/quizzes/*.yml``), one widget, instructor handouts.
+"""Quizzes: one question bank per chapter (``exercises/quizzes/*.yml``), one widget.
 
 * :func:`show` / :class:`Quiz`: the anywidget a chapter cell displays
   (``osai.quiz.show("03-four-organisations")``); works offline in the built book and syncs
-  ``answers`` and ``score`` to Python in JupyterLab.
-* :func:`load_bank`, :func:`load_all`: validated, normalised banks; :class:`QuizError`
-  names the file and the question id of any problem.
-* :func:`score_answers`: the Python mirror of the widget's JavaScript scoring.
-* ``python -m osai.quiz handouts --out DIR``: printable handouts and answer keys.
-* ``python -m osai.quiz export --format moodle|qti|gift --out DIR``: the banks in an LMS's own
-  question formats (:mod:`osai.instructor.quiz_export`).
+  ``answers`` and ``score`` to Python in JupyterLab (:mod:`.widget`).
+* :func:`load_bank`, :func:`load_all`: checked banks in the typed model of :mod:`.model`
+  (:mod:`.bank` finds and reads them, :mod:`.bank_checks` checks and builds them, with
+  :mod:`.facts`, :mod:`.events` and :mod:`.sections`); :class:`QuizError` names the file
+  and the question id of any problem.
+* :func:`score_answers`, :func:`is_correct`: the Python mirror of the widget's JavaScript
+  scoring (:mod:`.scoring`).
+* :data:`chapters`: the teaching chapters (:func:`osai.syllabus.chapters`).
+
+Instructors' tools on the banks (``osai quiz check | handouts | export | report``) live in
+:mod:`osai.instructor`.
 """
 
-from osai.quiz.bank import QuizError, chapters, is_correct, load_all, load_bank, quiz_dir, score_answers
+from osai.quiz.bank import load_all, load_bank, quiz_dir
+from osai.quiz.quiz_error import QuizError
+from osai.quiz.scoring import is_correct, score_answers
 from osai.quiz.widget import Quiz, show
+from osai.syllabus import chapters
 
 __all__ = ["Quiz", "QuizError", "chapters", "is_correct", "load_all", "load_bank",
            "quiz_dir", "score_answers", "show"]

@@ -14,7 +14,11 @@ events of ``data/events.csv`` (or ``data/context_events.csv``):
 
 ``{answer}`` (the computed answer of a numeric question) is left for the widget.  An
 unknown placeholder or event id, an event without an amount, or an interval finer than
-the events' dates raises :class:`~osai.quiz.bank.QuizError` naming the file and question.
+the events' dates raises :class:`~osai.quiz.quiz_error.QuizError` naming the file and question.
+
+Used by the bank's checks (:func:`osai.quiz.bank_checks.validate_raw`) before anything else is
+checked; events, dates and intervals come from :mod:`osai.quiz.events`, dates written by
+:func:`osai.formats.fmt_date` and numbers by :func:`osai.formats.fmt_number`.
 """
 
 from __future__ import annotations
@@ -22,19 +26,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from osai.formats import fmt_date, fmt_money, fmt_number
+from osai.quiz.events import INTERVALS, Event, event_date, interval, too_coarse
+
 __all__ = ["PLACEHOLDER", "fill_facts"]
 
 #: ``{kind:argument}``; ``{answer}`` has no colon and never matches
 PLACEHOLDER = re.compile(r"\{([a-z_]+):([^{}]*)\}")
 #: keys whose values are identifiers or structure, never text to fill
 _SKIP = {"id", "type", "objective", "section", "events", "compute", "tolerance", "correct"}
-_INTERVALS = ("years_between", "months_between", "days_between")
 
 
-def _one(kind: str, arg: str, events: dict[str, dict], fail) -> str:
-    from osai.quiz.bank import _NEEDS, _RANK, _compute, event_date
-
-    if kind in _INTERVALS:
+def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
+    if kind in INTERVALS:
         ids = [a.strip() for a in arg.split(",")]
         if len(ids) != 2:
             fail(f"placeholder {{{kind}:{arg}}} needs two event ids separated by a comma")
@@ -43,33 +47,31 @@ def _one(kind: str, arg: str, events: dict[str, dict], fail) -> str:
                 fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r}")
         a, b = (events[e] for e in ids)
         for ev in (a, b):
-            if _RANK[ev["precision"]] < _RANK[_NEEDS[kind]]:
+            if too_coarse(kind, ev):
                 fail(f"placeholder {{{kind}:{arg}}}: event {ev['id']!r} is dated only to "
                      f"the {ev['precision']}")
-        value = _compute(kind, a, b)
+        value = interval(kind, a, b)
         if value < 0:
             fail(f"placeholder {{{kind}:{arg}}}: {ids[1]!r} is earlier than {ids[0]!r}")
-        return str(value)
+        return fmt_number(value)
     if kind not in ("year", "date", "amount"):
         fail(f"unknown placeholder {{{kind}:{arg}}} (known: year, date, amount, "
-             + ", ".join(_INTERVALS) + ")")
+             + ", ".join(INTERVALS) + ")")
     eid = arg.strip()
     if eid not in events:
         fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r} (not in "
              "data/events.csv or data/context_events.csv)")
     ev = events[eid]
     if kind == "year":
-        return str(ev["start"].year)
+        return fmt_date(ev["start"], "year")
     if kind == "date":
         return event_date(ev)
     if ev.get("amount") is None:
         fail(f"placeholder {{amount:{eid}}}: the event has no amount in the data")
-    from osai.formats import fmt_money
-
     return fmt_money(ev["amount"], ev["currency"])
 
 
-def fill_facts(question: Any, events: dict[str, dict], fail) -> Any:
+def fill_facts(question: Any, events: dict[str, Event], fail) -> Any:
     """A copy of a raw question with every placeholder replaced by its value from data.
 
     ``fail(message)`` raises the caller's located error.

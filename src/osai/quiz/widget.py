@@ -18,7 +18,9 @@ from typing import Any
 import anywidget
 import traitlets
 
-from osai.quiz.bank import QuizError, clean_answers, load_bank, score_answers
+from osai.quiz.bank import load_bank
+from osai.quiz.quiz_error import QuizError
+from osai.quiz.scoring import clean_answers, score_answers
 
 HERE = Path(__file__).resolve().parent
 PROGRESS_FORMAT = "osai-quiz-progress"

@@ -169,7 +169,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _command(args: argparse.Namespace, course) -> int:
-    from osai.instructor.grading import workflow
+    from osai.instructor.grading.autograde import autograde
+    from osai.instructor.grading.collect import collect
+    from osai.instructor.grading.export import export_grades
+    from osai.instructor.grading.feedback import feedback, feedback_report_path, feedback_summary
+    from osai.instructor.grading.outcomes import outcome_paths, summary
+    from osai.instructor.grading.plot import plot_grades
+    from osai.instructor.grading.release import release
     from osai.instructor.grading.validation import validate_assignment
 
     if args.command == "release":
@@ -178,7 +184,7 @@ def _command(args: argparse.Namespace, course) -> int:
             print("error: name assignments to release, or pass --all", file=sys.stderr)
             return 1
         for name in names:
-            folder = workflow.release(course, name, check_data=not args.skip_data_check)
+            folder = release(course, name, check_data=not args.skip_data_check)
             print(f"released {name}: {folder} (zip for the LMS: "
                   f"{course.workdir / 'lms' / (name + '.zip')})")
         return 0
@@ -187,7 +193,7 @@ def _command(args: argparse.Namespace, course) -> int:
 
         limits = CollectLimits(entry_mb=args.max_entry_mb, total_mb=args.max_total_mb,
                                ratio=args.max_ratio, files=args.max_files)
-        students = workflow.collect(course, args.assignment, args.archives,
+        students = collect(course, args.assignment, args.archives,
                                     regexp=args.regexp, preset=args.preset, limits=limits,
                                     echo=print)
         print(f"collected {len(students)} submission(s) of {args.assignment}: "
@@ -195,19 +201,19 @@ def _command(args: argparse.Namespace, course) -> int:
         print(f"report: {report_path(course, args.assignment)}")
         return 0
     if args.command == "autograde":
-        outcomes = workflow.autograde(course, args.assignment, students=args.student,
+        outcomes = autograde(course, args.assignment, students=args.student,
                                       jobs=max(1, args.jobs), progress=not args.no_progress)
-        print(workflow.summary(outcomes))
-        csv_path, _ = workflow.outcome_paths(course, args.assignment)
+        print(summary(outcomes))
+        csv_path, _ = outcome_paths(course, args.assignment)
         print(f"report: {csv_path}")
         return 1 if any(o.status == "failed" for o in outcomes) else 0
     if args.command == "feedback":
         from osai.instructor.grading.feedback import NEEDS_ACTION
 
-        results = workflow.feedback(course, args.assignment, students=args.student)
-        print(workflow.feedback_summary(results))
+        results = feedback(course, args.assignment, students=args.student)
+        print(feedback_summary(results))
         print(f"feedback in {course.workdir / 'feedback'}; report: "
-              f"{workflow.feedback_report_path(course, args.assignment)}")
+              f"{feedback_report_path(course, args.assignment)}")
         return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
     if args.command == "export":
         from osai.instructor.grading.export import grade_rows
@@ -218,7 +224,7 @@ def _command(args: argparse.Namespace, course) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        path = workflow.export_grades(course, args.output, args.assignment)
+        path = export_grades(course, args.output, args.assignment)
         print(f"grades written to {path}")
         if args.formats:
             rows = grade_rows(course, args.assignment)
@@ -228,7 +234,7 @@ def _command(args: argparse.Namespace, course) -> int:
                 print(f"{fmt} gradebook import written to {out}")
         return 0
     if args.command == "plot":
-        for path in workflow.plot_grades(course, args.assignment, inline=not args.cdn):
+        for path in plot_grades(course, args.assignment, inline=not args.cdn):
             print(f"chart written to {path}")
         return 0
     if args.command == "validate":

@@ -2,9 +2,9 @@
 
     osai quiz export --format moodle|qti|gift [chapters...] --out DIR
 
-Every export starts from the loaded bank (:func:`osai.quiz.bank.load_bank`): placeholders
+Every export starts from the loaded bank (:func:`osai.quiz.load_bank`): placeholders
 filled, option ids assigned, numeric answers and orders computed from data/; never from the
-YAML.  One module per format (:mod:`.moodle`, :mod:`.qti`, :mod:`.gift`); :mod:`.common`
+YAML.  One module per format (:mod:`.moodle_xml`, :mod:`.qti`, :mod:`.gift`); :mod:`.markup`
 holds the HTML escaping and the type mapping they share.
 
 Why no library.  Judged on their current PyPI releases, read from source:
@@ -29,9 +29,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from osai.quiz.bank import QuizError, load_bank
-from osai.quiz.bank import chapters as all_chapters
-from osai.instructor.quiz_export.common import FORMATS
+from osai.instructor.quiz_export.markup import FORMATS
+from osai.quiz.bank import load_bank
+from osai.quiz.quiz_error import QuizError
+from osai.syllabus import chapters as all_chapters
 
 __all__ = ["FORMATS", "export_banks", "export_chapters", "render"]
 
@@ -39,7 +40,7 @@ __all__ = ["FORMATS", "export_banks", "export_chapters", "render"]
 def render(banks: dict[str, dict], fmt: str) -> bytes:
     """The bytes of one format's file for these banks."""
     if fmt == "moodle":
-        from osai.instructor.quiz_export.moodle import moodle_xml
+        from osai.instructor.quiz_export.moodle_xml import moodle_xml
 
         return moodle_xml(banks)
     if fmt == "qti":

@@ -22,7 +22,7 @@ ordering               matching of each event to its position ("1st" ... "Nth"):
 =====================  ===========================================================
 
 Texts are ``[html]``: each bank string escaped by
-:func:`~osai.instructor.quiz_export.common.html_text` (so ``->``, ``%``, ``[`` are entities), then
+:func:`~osai.instructor.quiz_export.markup.html_text` (so ``->``, ``%``, ``[`` are entities), then
 every GIFT special (``\\ ~ = # { } :``) escaped with a backslash as Moodle's ``repchar``
 does, and newlines written ``\\n``.  Matching choices are plain text in GIFT; theirs
 are the same HTML, with runs of white space kept as entities (GIFT readers collapse them).
@@ -32,9 +32,8 @@ from __future__ import annotations
 
 import re
 
-from osai.instructor.quiz_export.common import (
+from osai.instructor.quiz_export.markup import (
     as_matching,
-    fill_answer,
     fraction,
     html_text,
     number,
@@ -43,6 +42,7 @@ from osai.instructor.quiz_export.common import (
     pairs_feedback_html,
     question_html,
 )
+from osai.quiz.model import fill_answer
 
 __all__ = ["escape", "gift_text"]
 

@@ -25,7 +25,7 @@ ordering               ``matching_question``: each event matched to its position
 
 The chapter and the objective are item metadata (``osai_chapter``, ``osai_objective``)
 and the chapter is in the assessment's title.  Texts are ``mattext texttype="text/html"``:
-HTML from :func:`~osai.instructor.quiz_export.common.html_text`, then XML-escaped by ElementTree.
+HTML from :func:`~osai.instructor.quiz_export.markup.html_text`, then XML-escaped by ElementTree.
 Matching choices are plain text, as Canvas writes them.
 """
 
@@ -35,7 +35,9 @@ import io
 import xml.etree.ElementTree as ET
 import zipfile
 
-from osai.instructor.quiz_export.common import as_matching, fill_answer, html_text, number, order_feedback_html, question_html
+from osai.instructor.quiz_export.markup import as_matching, html_text, number, \
+    order_feedback_html, question_html
+from osai.quiz.model import fill_answer
 
 __all__ = ["QTI_NS", "qti_zip"]
 

@@ -5,14 +5,14 @@ LMS's zip download of the submissions (:mod:`.archive`), and
 LMS exports of the SCORM package's interactions (Moodle's interactions report, or a plain
 CSV); see :mod:`.sources`.  Each answer is checked against the loaded banks; anything
 that cannot be read is skipped with a one-line reason (:class:`.records.Skip`).  The
-output is one HTML file (:mod:`.page`) with, per chapter, a chart and a table of the share
-answered right and the commonest wrong answer with its feedback, and the five most-missed
-questions with the section to revisit.
+output is one HTML file (:mod:`.report_page`) with, per chapter, a chart and a table of the
+share answered right and the commonest wrong answer with its feedback, and the five
+most-missed questions with the section to revisit.
 
-Modules: :mod:`.records` (answers, skips), :mod:`.responses` (SCORM responses -> answers),
-:mod:`.progress`, :mod:`.archive`, :mod:`.csvtable`, :mod:`.moodle`, :mod:`.generic` (readers),
-:mod:`.sources` (which reader for which input), :mod:`.aggregate`, :mod:`.chart`,
-:mod:`.page`.
+Modules: :mod:`.records` (answers, skips), :mod:`.interactions` (SCORM interactions ->
+answers), :mod:`.progress`, :mod:`.archive`, :mod:`.csvtable`, :mod:`.moodle_interactions`,
+:mod:`.generic` (readers), :mod:`.sources` (which reader for which input),
+:mod:`.aggregate`, :mod:`.chart`, :mod:`.report_page`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def build_report(paths: list[Path], banks: dict[str, dict]) -> Report:
 def write_report(report: Report, banks: dict[str, dict], out: Path,
                  book_url: str | None = None) -> Path:
     """Write the HTML file (atomically); returns its path."""
-    from osai.instructor.quiz_report.page import render_page
+    from osai.instructor.quiz_report.report_page import render_page
 
     titles = {c: str(b.get("title") or c) for c, b in banks.items()}
     text = render_page(report.stats, report.missed, titles, report.skips, report.learners,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from osai.formats import fmt_number
 from osai.instructor.quiz_report.records import Answer
+from osai.quiz.model import fill_answer
 
 __all__ = ["QuestionStats", "aggregate", "most_missed"]
 
@@ -59,11 +60,6 @@ def _key(answer) -> str:
     return json.dumps(answer, sort_keys=True)
 
 
-def _fill(text: str, q: dict) -> str:
-    return str(text).replace("{answer}", fmt_number(q["answer"])) if q["type"] == "numeric" \
-        else str(text)
-
-
 def _commonest_wrong(q: dict, wrong: list) -> tuple[str | None, int, str | None]:
     if not wrong:
         return None, 0, None
@@ -92,7 +88,7 @@ def _commonest_wrong(q: dict, wrong: list) -> tuple[str | None, int, str | None]
     feedback = (q.get("feedback") or {}).get("incorrect")
     if qtype == "numeric":
         return (f"{fmt_number(answer)} {q.get('unit') or ''}".strip(), counts[best],
-                _fill(feedback, q) if feedback else None)
+                fill_answer(feedback, q) if feedback else None)
     if qtype == "ordering":
         items = {it["id"]: it["text"] for it in q["items"]}
         order = sorted(answer, key=lambda k: (answer[k], k))

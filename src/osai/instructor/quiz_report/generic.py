@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 
+from osai.instructor.quiz_report.interactions import answer_from_interaction
 from osai.instructor.quiz_report.records import Reading, Skip
-from osai.instructor.quiz_report.responses import answer_from_interaction
 
 __all__ = ["generic_columns", "read_generic"]
 

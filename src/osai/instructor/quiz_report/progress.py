@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from osai.quiz.bank import clean_answers, is_correct
+from osai.quiz.scoring import clean_answers, is_correct
 from osai.quiz.widget import PROGRESS_FORMAT, PROGRESS_VERSION
 from osai.instructor.quiz_report.records import Answer, Reading, Skip
 

@@ -5,8 +5,8 @@
   file named by its path in the archive (:mod:`.archive`);
 * a folder: every ``*.json`` and ``*.zip`` below it, recursively, in path order;
 * any other file: a table (:mod:`.csvtable`), read as Moodle's interactions report
-  (:mod:`.moodle`) or as the generic layout (:mod:`.generic`) by its header; a table with
-  other headers is skipped as foreign.
+  (:mod:`.moodle_interactions`) or as the generic layout (:mod:`.generic`) by its header; a
+  table with other headers is skipped as foreign.
 
 When one learner answers the same question in several inputs, the answer read last (for
 LMS exports: of the latest attempt) is the one reported.
@@ -19,7 +19,7 @@ from pathlib import Path
 from osai.instructor.quiz_report.archive import read_archive
 from osai.instructor.quiz_report.csvtable import TableError, read_table
 from osai.instructor.quiz_report.generic import generic_columns, read_generic
-from osai.instructor.quiz_report.moodle import is_moodle, read_moodle
+from osai.instructor.quiz_report.moodle_interactions import is_moodle, read_moodle
 from osai.instructor.quiz_report.progress import read_progress
 from osai.instructor.quiz_report.records import Answer, Reading, Skip
 

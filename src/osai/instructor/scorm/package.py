@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 
 from osai import __version__, paths
-from osai.quiz.bank import chapters
+from osai.syllabus import chapters
 from osai.instructor.scorm import manifest, schemas
 
 BUILD = paths.html_dir()

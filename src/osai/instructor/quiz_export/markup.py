@@ -9,6 +9,8 @@ format then escapes that HTML once more for its own syntax (XML, GIFT).
 
 :func:`question_html`, :func:`pairs_feedback_html` and :func:`order_feedback_html` give the
 fixed HTML shapes the formats share, so a reader (the tests) can take them apart again.
+Feedback that names a numeric question's ``{answer}`` is filled by
+:func:`osai.quiz.model.fill_answer`, as the widget fills it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ import math
 import re
 from html import escape
 
+from osai.quiz.model import fill_answer
+
 __all__ = [
     "FORMATS",
     "as_matching",
-    "fill_answer",
     "fraction",
     "html_text",
     "number",
     "order_feedback_html",
     "ordinal",
+    "overall_feedback_html",
     "pairs_feedback_html",
     "question_html",
 ]
@@ -49,15 +53,6 @@ def html_text(value) -> str:
     text = escape(str(value), quote=False)
     text = _ALWAYS.sub(lambda m: _ref(m.group()), text)
     return _EDGE.sub(lambda m: _ref(m.group()), text)
-
-
-def fill_answer(text, question: dict) -> str:
-    """Numeric feedback names ``{answer}``: the value computed from data/ (as quiz.js does)."""
-    if text is None:
-        return ""
-    if question.get("type") != "numeric":
-        return str(text)
-    return str(text).replace("{answer}", number(question["answer"]))
 
 
 def number(x) -> str:

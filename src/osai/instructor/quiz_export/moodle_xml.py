@@ -23,7 +23,7 @@ ordering               ``ordering`` (qtype_ordering, core since Moodle 4.4, a pl
 =====================  ===========================================================
 
 Texts are HTML (``format="html"``): every bank string escaped by
-:func:`~osai.instructor.quiz_export.common.html_text`, the whole escaped again by the XML writer
+:func:`~osai.instructor.quiz_export.markup.html_text`, the whole escaped again by the XML writer
 (ElementTree), so ``]]>``, ``</text>`` or ``<script>`` in a bank stay text.
 """
 
@@ -31,8 +31,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from osai.instructor.quiz_export.common import (
-    fill_answer,
+from osai.instructor.quiz_export.markup import (
     fraction,
     html_text,
     number,
@@ -40,6 +39,7 @@ from osai.instructor.quiz_export.common import (
     pairs_feedback_html,
     question_html,
 )
+from osai.quiz.model import fill_answer
 
 __all__ = ["moodle_xml"]
 

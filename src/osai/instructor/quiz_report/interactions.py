@@ -1,0 +1,31 @@
+"""One SCORM interaction of an LMS export (an interaction id and a response) as an answer.
+
+The readers of LMS exports (:mod:`.moodle_interactions`, :mod:`.generic`) hand each
+interaction here; the response is decoded by the SCORM contract's one decoder
+(:func:`osai.instructor.scorm.responses.decode`: SCORM 1.2 ``student_response`` or SCORM
+2004 ``learner_response``, told apart by their separators) and checked against the
+loaded bank.
+"""
+
+from __future__ import annotations
+
+from osai.instructor.quiz_report.records import Answer
+from osai.instructor.scorm.responses import decode, parse_interaction_id
+from osai.quiz.scoring import is_correct
+
+__all__ = ["answer_from_interaction"]
+
+
+def answer_from_interaction(banks: dict[str, dict], learner: str, interaction_id: str,
+                            response: str, source: str, attempt: int = 0) -> Answer:
+    """An :class:`~.records.Answer` for one interaction; ValueError with the reason when the
+    id names no known chapter or question, or the response does not fit."""
+    chapter, qid = parse_interaction_id(interaction_id)
+    bank = banks.get(chapter)
+    if bank is None:
+        raise ValueError(f"unknown chapter {chapter!r} (no quiz bank)")
+    question = next((q for q in bank["questions"] if q["id"] == qid), None)
+    if question is None:
+        raise ValueError(f"unknown question {qid!r} in chapter {chapter}")
+    answer = decode(question, response)
+    return Answer(learner, chapter, qid, answer, is_correct(question, answer), source, attempt)
