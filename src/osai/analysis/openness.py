@@ -12,6 +12,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from osai import formats
 from osai.charts import ORG_COLOURS, ORG_SHAPES
 from osai.data import Dataset, load_dataset
 from osai.formats import fmt_count, fmt_date, fmt_people
@@ -372,10 +373,6 @@ def spectrum_chart(ds: Dataset | None = None, *, width: int = 450) -> Figure:
 
 # --- Numbers quoted in the chapter's prose ----------------------------------------------
 
-def _day(ts: pd.Timestamp) -> str:
-    return ts.strftime("%-d %B %Y")
-
-
 def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
     """Every number and key date the chapter's prose quotes, formatted, keyed by glue name."""
     ds = ds or load_dataset()
@@ -392,14 +389,14 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
 
     return {
         "hub_first": fmt_count(s["first_value"]),
-        "hub_first_date": _day(s["first_date"]),
+        "hub_first_date": formats.day(s["first_date"]),
         "hub_peak": fmt_count(s["last_value"]),
-        "hub_peak_date": s["peak_date"].strftime("%B %Y"),
-        "hub_last_date": _day(s["last_date"]),
+        "hub_peak_date": formats.month(s["peak_date"]),
+        "hub_last_date": formats.day(s["last_date"]),
         "hub_multiple": f"{s['multiple']:g}",
         "hub_years": f"{s['years']:.1f}",
         "hub_interview": fmt_count(s["interview_value"]),
-        "hub_interview_date": s["interview_date"].strftime("%B %Y"),
+        "hub_interview_date": formats.month(s["interview_date"]),
         "hub_conflict_ratio": f"{s['conflict_ratio']:g}",
         "hub_conflict_phrase": ("half the interview's figure" if s["conflict_ratio"] == 2
                                 else f"the interview's figure divided by {s['conflict_ratio']:g}"),
@@ -408,7 +405,7 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "hub_spaces_last": fmt_count(metric.loc["hf-spaces-2026-05", "value"]),
         "crawl_year": str(metric.loc["sklearn-committers-2024", "as_of"]),
         "tf_stars_2020_date": str(metric.loc["hf-stars-2020", "as_of"]),
-        "tf_stars_2022_date": metric.loc["hf-stars-2022-05", "as_of_start"].strftime("%B %Y"),
+        "tf_stars_2022_date": formats.month(metric.loc["hf-stars-2022-05", "as_of_start"]),
         "tf_stars_2020": fmt_count(metric.loc["hf-stars-2020", "value"]),
         "tf_stars_2022": fmt_count(metric.loc["hf-stars-2022-05", "value"]),
         "tf_contributors": whole("hf-transformers-contributors-2022-05"),
@@ -416,20 +413,20 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "sklearn_committers": whole("sklearn-committers-2024"),
         "opencv_committers": whole("opencv-committers-2024"),
         "sklearn_downloads": f"{downloads / 1e9:.1f} billion",
-        "sklearn_downloads_date": _day(metric.loc["sklearn-downloads-2026-05", "as_of_start"]),
-        "osaid_date": _day(ctx.loc["osaid-1-0", "date_start"]),
-        "llama2_date": _day(rel.loc["llama-2", "date_start"]),
+        "sklearn_downloads_date": formats.day(metric.loc["sklearn-downloads-2026-05", "as_of_start"]),
+        "osaid_date": formats.day(ctx.loc["osaid-1-0", "date_start"]),
+        "llama2_date": formats.day(rel.loc["llama-2", "date_start"]),
         "llama_limit": fmt_count(lic.loc["llama-2", "user_limit"]),
-        "bloom_date": _day(rel.loc["bloom", "date_start"]),
-        "whisper_date": _day(rel.loc["whisper", "date_start"]),
-        "gptoss_date": _day(rel.loc["gpt-oss", "date_start"]),
-        "gpt2_date": _day(rel.loc["gpt-2", "date_start"]),
-        "gpt3_date": _day(rel.loc["gpt-3", "date_start"]),
-        "olmo_date": _day(rel.loc["olmo", "date_start"]),
-        "dolma_odcby_date": _day(ctx.loc["dolma-odc-by", "date_start"]),
-        "osaid_month": ctx.loc["osaid-1-0", "date_start"].strftime("%B %Y"),
+        "bloom_date": formats.day(rel.loc["bloom", "date_start"]),
+        "whisper_date": formats.day(rel.loc["whisper", "date_start"]),
+        "gptoss_date": formats.day(rel.loc["gpt-oss", "date_start"]),
+        "gpt2_date": formats.day(rel.loc["gpt-2", "date_start"]),
+        "gpt3_date": formats.day(rel.loc["gpt-3", "date_start"]),
+        "olmo_date": formats.day(rel.loc["olmo", "date_start"]),
+        "dolma_odcby_date": formats.day(ctx.loc["dolma-odc-by", "date_start"]),
+        "osaid_month": formats.month(ctx.loc["osaid-1-0", "date_start"]),
         "n_no_user_limit": str(int(lic["user_limit"].isna().sum())),
-        "opencv_apache_date": _day(ev.loc["opencv-apache", "date_start"]),
+        "opencv_apache_date": formats.day(ev.loc["opencv-apache", "date_start"]),
         "n_licences": str(len(lic)),
         "n_permissive": str(len(permissive_without_restrictions(ds))),
         "n_osi_approved": str(int((lic["osi_approved"] == "yes").sum())),
