@@ -21,7 +21,7 @@ LMS        ?=
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup assets book book-only serve test test-only lab lab-src bench handouts \
+.PHONY: help setup assets book book-only serve test test-fast test-only lab lab-src bench handouts \
         quiz-export release collect autograde dist feedback grades grade-plot browser \
         clean lock scorm
 
@@ -61,6 +61,9 @@ test: book browser ## set up, build the book, run every test
 
 test-only: ## run the tests against the current build (no set-up, no build)
 	$(BIN)/python -m pytest $(ARGS)
+
+test-fast: $(STAMP) ## the tests that need no build, no browser and no sandbox (under 2 min)
+	$(BIN)/python -m pytest -m "not built and not browser and not sandbox" $(ARGS)
 
 lab: book ## JupyterLab on the chapters as learners get them (_build/notebooks), offline
 	$(BIN)/python -m osai.book.lab --prepare

@@ -374,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
 
         subs: dict = {}
         print("running scripts/bench_widgets.py...", flush=True)
-        widget_env = {"OSAI_BUILD_DIR": str(html_dir)} if html_dir.is_dir() else {}
+        # OSAI_BUILD_DIR names the build folder, the book being its html/ (osai.paths)
+        widget_env = {"OSAI_BUILD_DIR": str(html_dir.parent)} if html_dir.is_dir() else {}
         subs["bench_widgets"] = run_script(["scripts/bench_widgets.py"], widget_env,
                                            OUT_DIR / "bench_widgets.log")
         bundle_zip = html_dir / "osai-course.zip"

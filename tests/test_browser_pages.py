@@ -5,33 +5,23 @@ axe-core violation of WCAG 2.1 A/AA.  Pages at every folder depth are included."
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from harness import browser
+from osai import paths
 
-pytestmark = pytest.mark.browser
-
-
-def _pages() -> list[str]:
-    if not browser.BUILD.is_dir():
-        return []
-    skip = ("vendor/", "_sources/", "_static/", "_images/")
-    return sorted(
-        p.relative_to(browser.BUILD).as_posix()
-        for p in browser.BUILD.rglob("*.html")
-        if not p.relative_to(browser.BUILD).as_posix().startswith(skip)
-    )
-
-
-PAGES = _pages()
+#: the pages are listed when the tests are collected (one test each); with no build there
+#: are none, and test_pages_were_found fails
+PAGES = browser.book_pages(paths.html_dir())
 #: pages that only redirect (index.html) have no layout of their own
-LAID_OUT = [p for p in PAGES
-            if 'http-equiv="refresh"' not in (browser.BUILD / p).read_text(
-                encoding="utf-8").lower()]
+LAID_OUT = browser.laid_out_pages(paths.html_dir(), PAGES)
 
 
-def test_pages_were_found():
+def test_pages_were_found(book_dir):
     """The browser checks below would pass vacuously on an empty build."""
+    assert PAGES == browser.book_pages(book_dir)
     assert len(PAGES) >= 12, PAGES
+    assert "index.html" not in LAID_OUT and "chapters/01-welcome.html" in LAID_OUT
 
 
 @pytest.mark.parametrize("page_path", PAGES)
@@ -59,7 +49,7 @@ def test_page_offline_accessible_and_drawn(audited_page, book_url, page_path):
         " const r = m.getBoundingClientRect(); return !(r.width > 0 && r.height > 0); })"
         ".map(m => m.getAttribute('alttext'))")
     assert undrawn_maths == [], f"formulas not drawn on {page_path}: {undrawn_maths}"
-    page.wait_for_timeout(200)
+    page.wait_for_load_state("networkidle")  # whatever drawing asked for has come back
     assert audit.problems() == [], "\n".join(audit.problems())
     violations = browser.axe_violations(page)
     assert violations == [], "\n".join(
@@ -76,14 +66,13 @@ def test_timeline_filter_changes_drawn_marks(audited_page, book_url):
     before = points.count()
     select = chart.locator("select").first
     select.select_option(label="funding")
-    page.wait_for_timeout(300)
+    expect(points).not_to_have_count(before)  # Vega redraws after its dataflow runs
     after = points.count()
     assert 0 < after < before
     # by keyboard: focus the drop-down and move back to "all categories"
     select.focus()
     page.keyboard.press("Home")
-    page.wait_for_timeout(300)
-    assert points.count() == before
+    expect(points).to_have_count(before)
     assert audit.problems() == []
 
 

@@ -4,9 +4,9 @@ Every control is used by mouse and by keyboard, and the test reads what was draw
 accessible labels (``aria-label``) Vega puts on the SVG marks, and the view's signals
 (``element.osaiView``, exposed by _static/osai-book.js).
 
-Pages: chapter 03 (comparison and timeline explorers).  The trade-off figure belongs to
-chapter 07; until it is placed there, a private build adds it on
-``chapters/_scratch-tradeoff.html`` (the test is skipped when neither page has it).
+Pages: chapter 03 (comparison and timeline explorers), chapter 07 (trade-off weighing).
+Every wait is on Vega itself: its view has run the dataflow an input started
+(``view.runAsync()``), a tooltip is shown or hidden.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import pytest
 from harness import browser
 from osai import explore
 
-pytestmark = pytest.mark.browser
-
 CH03 = "chapters/03-four-organisations.html"
-TRADEOFF_PAGES = ["chapters/07-trade-offs.html"]
+CH07 = "chapters/07-trade-offs.html"
+
 
 def own_problems(audit) -> list[str]:
     """Everything that went wrong on the page: nothing is tolerated."""
@@ -50,11 +49,16 @@ def signal(page, fig_id: str, name: str):
 
 
 def settle(page) -> None:
-    page.wait_for_timeout(150)  # Vega re-runs its dataflow asynchronously after an input
+    """Wait until every chart's Vega view has run the dataflow an input started, and
+    drawn it (``view.runAsync()`` resolves once the pending run and its render are done)."""
+    page.evaluate("""() => Promise.all([...document.querySelectorAll('.osai-chart')]
+                         .filter(el => el.osaiView).map(el => el.osaiView.runAsync()))
+                         .then(() => true)""")
 
 
 def check_clean(page, audit) -> None:
     page.mouse.move(1, 1)  # close any tooltip left by a hover
+    page.locator("#vg-tooltip-element").wait_for(state="hidden")
     settle(page)
     assert own_problems(audit) == []
     assert audit.outside_requests == []
@@ -249,13 +253,10 @@ def _expected_ranking(weights):
 @pytest.fixture
 def tradeoff_page(audited_page, book_url):
     page, audit = audited_page
-    for path in TRADEOFF_PAGES:
-        if (browser.BUILD / path).is_file():
-            open_page(page, book_url + path)
-            if page.locator("#fig-tradeoff-weighing .osai-chart").count():
-                return page, audit
-    pytest.skip("no built page holds the trade-off figure (chapter 07 or the private "
-                "scratch page)")
+    open_page(page, book_url + CH07)
+    assert page.locator("#fig-tradeoff-weighing .osai-chart").count() == 1, (
+        f"{CH07} has no trade-off figure")
+    return page, audit
 
 
 def test_tradeoff_weighing_by_mouse_and_keyboard(tradeoff_page):

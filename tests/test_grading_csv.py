@@ -1,5 +1,5 @@
-"""Every CSV the grading commands write is safe to open in a spreadsheet (osai.instructor.grading.csvfile),
-and their terminal summaries keep one student to a line.
+"""Every CSV the grading commands write is safe to open in a spreadsheet
+(osai.instructor.grading.csvfile), and their terminal summaries keep one student to a line.
 
 A text cell a spreadsheet would read as a formula (OWASP: ``=``, ``+``, ``-``, ``@``, tab,
 carriage return; also after spaces and in full-width forms) is written with a leading

@@ -1,22 +1,20 @@
 """The sandbox on its own (one small notebook per test, run by the real runner), and
-nbgrader's Validator on a source that fails its own tests."""
+nbgrader's Validator on a source that fails its own tests.  The tests that run in bubblewrap
+take the ``bwrap`` fixture (the sandbox tier); the others need none."""
 
 from __future__ import annotations
 
 import os
 import warnings
-from pathlib import Path
 
 import nbformat
 import pytest
 
+from osai import paths
 from osai.instructor.grading.sandbox import SandboxSettings, UnsandboxedWarning, check_sandbox, \
     merge_results, run_notebook
 
-ROOT = Path(__file__).resolve().parents[1]
-HAS_BWRAP = os.access("/usr/bin/bwrap", os.X_OK)
-needs_bwrap = pytest.mark.skipif(not HAS_BWRAP, reason="bubblewrap (/usr/bin/bwrap) is not "
-                                 "installed: these tests run notebooks in its sandbox")
+ROOT = paths.project_root()
 
 
 def _notebook(*sources: str):
@@ -32,8 +30,7 @@ def _text(cell) -> str:
                    for o in cell.outputs)
 
 
-@needs_bwrap
-def test_sandboxed_run_sees_only_its_data_and_is_limited(tmp_path):
+def test_sandboxed_run_sees_only_its_data_and_is_limited(bwrap, tmp_path):
     nb = _notebook(
         "import os, sys\nprint(sorted(os.listdir('.')), os.getuid())",
         "import pandas as pd\nprint(len(pd.read_csv('events.csv')) > 0)",
@@ -42,8 +39,8 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(tmp_path):
         "print('still running after the interrupt')",
         "open('/etc/hosts-copy', 'w')",
     )
-    settings = SandboxSettings().with_limits(cell_timeout=4, notebook_timeout=90,
-                                             cell_output_kb=64)
+    settings = SandboxSettings(bwrap=bwrap).with_limits(cell_timeout=4, notebook_timeout=90,
+                                                        cell_output_kb=64)
     check_sandbox(settings)
     result = run_notebook(nb, [ROOT / "data" / "events.csv"], settings, tmp_path / "scratch")
     merge_results(nb, result)
@@ -56,10 +53,9 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(tmp_path):
     assert "Read-only file system" in _text(nb.cells[5])
 
 
-@needs_bwrap
-def test_notebook_time_limit_kills_the_whole_sandbox(tmp_path):
+def test_notebook_time_limit_kills_the_whole_sandbox(bwrap, tmp_path):
     nb = _notebook("print('first')", "import time\ntime.sleep(120)", "print('never')")
-    settings = SandboxSettings().with_limits(cell_timeout=300, notebook_timeout=12)
+    settings = SandboxSettings(bwrap=bwrap).with_limits(cell_timeout=300, notebook_timeout=12)
     result = run_notebook(nb, [], settings, tmp_path / "scratch")
     merge_results(nb, result)
     assert result.status == "timeout" and "whole notebook" in result.message

@@ -241,10 +241,9 @@ def test_hostile_text_shows_as_text_and_never_runs(hostile_book, chromium):
         try:
             page.wait_for_selector(".osai-quiz .osai-quiz-q", timeout=30_000)
         except Exception:  # say what broke the page rather than "timeout"
-            page.wait_for_timeout(500)
             pytest.fail(f"the quiz did not render; dialogs {dialogs}, page errors {errors}")
         browser.wait_for_charts(page)
-        page.wait_for_timeout(500)
+        page.wait_for_load_state("networkidle")
         quiz = page.locator(".osai-quiz")
         text = quiz.evaluate("el => el.textContent")
         expected = [HOSTILE["upper"], HOSTILE["space"], HOSTILE["slash"], HOSTILE["mixed"],
@@ -254,7 +253,9 @@ def test_hostile_text_shows_as_text_and_never_runs(hostile_book, chromium):
         q = page.locator('.osai-quiz-q[data-qid="hostile-single"]')
         q.locator("input").first.check()
         q.locator('button[type="submit"]').click()
-        page.wait_for_timeout(300)
+        page.wait_for_function(
+            "() => (document.querySelector('.osai-quiz-q[data-qid=\"hostile-single\"] "
+            ".osai-quiz-feedback')?.textContent || '').trim().length > 0")
         feedback = q.locator(".osai-quiz-feedback").evaluate("el => el.textContent")
         alt_text = page.locator(".osai-alt-text").first.evaluate("el => el.textContent")
         injected = page.evaluate("document.querySelectorAll('img[src=\"x\"]').length")

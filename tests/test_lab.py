@@ -17,23 +17,25 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 import osai
 from harness import browser
+from harness.learner import chapter_pages
+from osai import paths
 from osai.book import lab
 from osai.book.notebooks import RAW_MARKUP
+from osai.text import myst
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "_build" / "notebooks"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # the notebook on show
-CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("0*.md"))
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not NOTEBOOKS.is_dir(), reason="run make book first")]
+CHAPTERS = chapter_pages()
+pytestmark = pytest.mark.slow
+#: what JupyterLab logs once it serves (its URL, with the port it took)
+SERVING = re.compile(r"http://127\.0\.0\.1:(\d+)/lab")
 
 
 def _free_port() -> int:
@@ -42,12 +44,40 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _follow(proc, log, serving: threading.Event, port: list) -> None:
+    """Copy JupyterLab's output to ``log``; set ``serving`` at the line giving its URL."""
+    with log.open("w") as fh:
+        for line in proc.stdout:
+            fh.write(line)
+            fh.flush()
+            found = SERVING.search(line)
+            if found and not serving.is_set():
+                port.append(int(found.group(1)))  # another process may have taken ours
+                serving.set()
+    serving.set()  # it exited: stop waiting
+
+
+def _wait_listening(port: int, proc, log, timeout: float) -> None:
+    """Wait until ``port`` accepts a connection (polling the condition, as Playwright's
+    waits do), or fail when JupyterLab exits or the time is up."""
+    deadline = time.monotonic() + timeout
+    poll = threading.Event()
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return
+        except ConnectionRefusedError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab is not listening on {port}:\n" + log.read_text())
+            poll.wait(0.05)
+
+
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
+def jupyterlab(notebooks_dir, tmp_path_factory):
     lab.prepare()
     # JupyterLab autosaves open files: work on a copy of the chapters
     root = tmp_path_factory.mktemp("labroot")
-    for notebook in NOTEBOOKS.glob("*.ipynb"):
+    for notebook in notebooks_dir.glob("*.ipynb"):
         shutil.copy2(notebook, root / notebook.name)
     # every cell in the page (no windowing), so the test reads every rendered cell
     settings = tmp_path_factory.mktemp("labsettings")
@@ -66,31 +96,26 @@ def jupyterlab(tmp_path_factory):
            f"--LabApp.user_settings_dir={settings}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI runs as root
-    with log.open("w") as fh:
-        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        # another process may take the port first: JupyterLab then moves on to the next one
-        moved = re.findall(r"http://127\.0\.0\.1:(\d+)/lab", log.read_text())
-        if moved:
-            base = f"http://127.0.0.1:{moved[-1]}/"
-        try:
-            urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
-            break
-        except Exception:
-            if proc.poll() is not None:
-                pytest.fail("JupyterLab exited:\n" + log.read_text())
-            time.sleep(0.5)
-    else:
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    serving, taken = threading.Event(), []
+    threading.Thread(target=_follow, args=(proc, log, serving, taken), daemon=True).start()
+    try:  # whatever happens, JupyterLab stops with the fixture
+        if not serving.wait(timeout=90):
+            pytest.fail("JupyterLab did not start in 90 s:\n" + log.read_text())
+        if not taken:
+            pytest.fail("JupyterLab exited:\n" + log.read_text())
+        # it logs its URL just before it starts its event loop, whose first step binds the port
+        _wait_listening(taken[0], proc, log, timeout=30)
+        base = f"http://127.0.0.1:{taken[0]}/"
+        urllib.request.urlopen(f"{base}api/status?token={token}", timeout=10)  # it answers
+        yield base, token
+    finally:
         proc.terminate()
-        pytest.fail("JupyterLab did not start in 90 s:\n" + log.read_text())
-    yield base, token
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def _shutdown_kernels(base: str, token: str) -> None:
@@ -104,17 +129,17 @@ def _shutdown_kernels(base: str, token: str) -> None:
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_in_jupyterlab_offline_and_reads_as_the_book(jupyterlab, chromium,
-                                                                  chapter):
+                                                                  built_book, chapter):
     base, token = jupyterlab
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     audit = browser.PageAudit(base)
     audit.attach(page)
     try:
-        _run_chapter(page, base, token, audit, f"{chapter}.ipynb")
-        _check_reading(page, chapter)
+        _run_chapter(page, base, token, audit, built_book, f"{chapter}.ipynb")
+        _check_reading(page, built_book, chapter)
     except Exception:
-        artefacts = ROOT / "_build" / "test-artifacts"
+        artefacts = built_book.root / "test-artifacts"
         artefacts.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(artefacts / f"jupyterlab-{chapter}-failure.png"))
         raise
@@ -123,7 +148,7 @@ def test_chapter_runs_in_jupyterlab_offline_and_reads_as_the_book(jupyterlab, ch
         _shutdown_kernels(base, token)
 
 
-def _check_reading(page, chapter):
+def _check_reading(page, built_book, chapter):
     """What a learner reads: the rendered Markdown cells hold no raw MyST, and numbers,
     figure captions and admonitions are in place."""
     selector = f"{PANEL} .jp-MarkdownCell .jp-RenderedMarkdown"
@@ -135,14 +160,14 @@ def _check_reading(page, chapter):
     raw = {m: text.count(m) for m in RAW_MARKUP if m in text}
     assert raw == {}, f"{chapter}: raw MyST in rendered Markdown: {raw}"
     assert not any(line.strip().endswith(")=") for line in text.splitlines()), chapter
-    source = (ROOT / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
-    titles = re.findall(r"^:::\{admonition\} (.+)$", source, re.M)
+    source = (paths.project_root() / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
+    titles = [d.args for d in myst.directives(source) if d.name == "admonition"]
     if titles:  # an admonition reads as a box (a block quote) under its bold title
         boxed = page.locator(f"{PANEL} .jp-RenderedMarkdown blockquote > p:first-child strong")
         shown = [t.strip() for t in boxed.all_inner_texts()]
         for title in titles:
             assert title.strip() in shown, f"{chapter}: admonition '{title}' is not a box"
-    book_page = ROOT / "_build" / "html" / "chapters" / f"{chapter}.html"
+    book_page = built_book.html / "chapters" / f"{chapter}.html"
     for number in re.findall(r'caption-number">(Figure [\d.]+)\s*<', book_page.read_text()):
         # each figure's caption, numbered as in the book, in bold
         assert page.locator(f"{PANEL} .jp-RenderedMarkdown strong",
@@ -163,12 +188,12 @@ def _step(msg: str) -> None:
     print(f"[lab test] {time.strftime('%H:%M:%S')} {msg}", flush=True)
 
 
-def _run_chapter(page, base, token, audit, notebook):
+def _run_chapter(page, base, token, audit, built_book, notebook):
     _step(f"opening {notebook}")
     # reset: each chapter opens alone, not beside the tabs the last one left open
     page.goto(f"{base}lab/tree/{notebook}?reset&token={token}")
     page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=90_000)
-    cells = json.loads((NOTEBOOKS / notebook).read_text(encoding="utf-8"))["cells"]
+    cells = json.loads((built_book.notebooks / notebook).read_text(encoding="utf-8"))["cells"]
     if not any(c["cell_type"] == "code" for c in cells):
         return  # a chapter of text only (the welcome page): nothing to run
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands", timeout=60_000)
@@ -200,25 +225,25 @@ def _run_chapter(page, base, token, audit, notebook):
         except Exception:
             _step("no cell started; choosing Run All Cells again")
     assert started, "Run All Cells never started the kernel"
-    # the run ends when every code cell has an execution count, or at the first error
+    # the run ends when every code cell has an execution count, or at the first error (read
+    # from the cells' own outputs: a cell the book hides keeps its outputs out of the page)
     page.wait_for_function(
         """() => {
-            const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-            if (!panel) return false;
-            if (panel.querySelector("[data-mime-type='application/vnd.jupyter.error']"))
-                return true;
             const cells = """ + _CODE_CELLS + """;
+            if (cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error')))
+                return true;
             return cells.length > 0 && cells.every(c => c.model.executionCount !== null
                                                     && c.model.executionState !== 'running');
         }""",
         timeout=150_000,
     )
     _step("run finished")
-    tracebacks = page.locator("[data-mime-type='application/vnd.jupyter.error']")
-    assert tracebacks.count() == 0, tracebacks.first.inner_text()
+    errors = page.evaluate(_CODE_CELLS + """.flatMap(c => c.model.outputs.toJSON())
+        .filter(o => o.output_type === 'error').map(o => `${o.ename}: ${o.evalue}`)""")
+    assert errors == [], errors
     text = page.locator(PANEL).inner_text()
     assert "Error loading script" not in text
-    html = (ROOT / "_build" / "html" / "chapters" / notebook.replace(".ipynb", ".html"))
+    html = built_book.html / "chapters" / notebook.replace(".ipynb", ".html")
     if "vega-embed" not in html.read_text(encoding="utf-8"):
         return  # the book page draws no chart, so neither does the notebook
     # Altair's offline renderer (JupyterChart) draws the charts

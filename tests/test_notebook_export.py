@@ -3,7 +3,8 @@ bundle holds what the welcome page promises (osai.book.bundle), and a chapter ru
 course package stops with a clear message.
 
 The first tests check the converter on small MyST snippets; the others check the build's
-own output (``_build/notebooks``, ``_build/html/osai-course.zip``).
+own output (``_build/notebooks``, ``_build/html/osai-course.zip``, through the fixtures of
+tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ import nbformat
 import pytest
 
 import osai
+from harness.learner import chapter_pages
+from osai import paths
 from osai.book import bundle
 from osai.book.notebooks import RAW_MARKUP, Resolver, convert_markdown, raw_markup
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "_build" / "notebooks"
-ZIP = ROOT / "_build" / "html" / f"{bundle.BUNDLE_NAME}.zip"
-CHAPTERS = sorted(p.stem for p in (ROOT / "chapters").glob("0*.md"))
+ROOT = paths.project_root()
+CHAPTERS = chapter_pages()
 
 
 def _resolver(**kw) -> Resolver:
@@ -122,54 +123,47 @@ def test_unknown_values_are_reported_not_hidden():
 
 # -- the build's output ---------------------------------------------------------------------
 
-built = pytest.mark.skipif(not (NOTEBOOKS.is_dir() and ZIP.is_file()),
-                           reason="run make book first")
-
 
 def _markdown(path: Path) -> str:
     nb = nbformat.read(path, as_version=4)
     return "\n\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
 
 
-@built
-def test_every_chapter_is_exported_with_no_raw_myst():
-    names = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+def test_every_chapter_is_exported_with_no_raw_myst(notebooks_dir):
+    names = sorted(p.stem for p in notebooks_dir.glob("*.ipynb"))
     assert set(CHAPTERS) <= set(names), f"missing: {set(CHAPTERS) - set(names)}"
     assert "glossary" in names
-    for path in NOTEBOOKS.glob("*.ipynb"):
+    for path in notebooks_dir.glob("*.ipynb"):
         text = _markdown(path)
         found = {m: text.count(m) for m in RAW_MARKUP if m in text}
         assert not found, f"{path.name}: raw MyST {found}"
         assert not re.search(r"^\([\w.:-]+\)=\s*$", text, re.M), path.name
 
 
-@built
-def test_glued_numbers_come_from_the_data():
+def test_glued_numbers_come_from_the_data(notebooks_dir, book_dir):
     year = osai.load_dataset().organisations.loc["sklearn", "founded"]
-    text = _markdown(NOTEBOOKS / "04-community-led.ipynb")
+    text = _markdown(notebooks_dir / "04-community-led.ipynb")
     assert f"scikit-learn began in {year}" in text
     # each figure carries the number the book gives it
-    page = (ROOT / "_build" / "html" / "chapters" / "04-community-led.html").read_text()
+    page = (book_dir / "chapters" / "04-community-led.html").read_text()
     numbers = re.findall(r'caption-number">(Figure [\d.]+)\s*<', page)
     assert numbers
     for number in numbers:
         assert f"**{number}.** " in text, number
-    nb = nbformat.read(NOTEBOOKS / "04-community-led.ipynb", as_version=4)
+    nb = nbformat.read(notebooks_dir / "04-community-led.ipynb", as_version=4)
     assert nb.cells[-1].source.startswith("## References")
     assert "Varoquaux" in nb.cells[-1].source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
-@built
-def test_each_page_download_is_the_resolved_notebook():
-    page = ROOT / "_build" / "html" / "_sources" / "chapters" / "04-community-led.ipynb"
+def test_each_page_download_is_the_resolved_notebook(notebooks_dir, book_dir):
+    page = book_dir / "_sources" / "chapters" / "04-community-led.ipynb"
     assert page.is_file()
-    assert _markdown(page) == _markdown(NOTEBOOKS / "04-community-led.ipynb")
+    assert _markdown(page) == _markdown(notebooks_dir / "04-community-led.ipynb")
 
 
-@built
-def test_bundle_holds_notebooks_wheel_exact_runtime_requirements_and_readme():
-    with zipfile.ZipFile(ZIP) as zf:
+def test_bundle_holds_notebooks_wheel_exact_runtime_requirements_and_readme(bundle_zip):
+    with zipfile.ZipFile(bundle_zip) as zf:
         names = zf.namelist()
         prefix = f"{bundle.BUNDLE_NAME}/"
         assert all(n.startswith(prefix) for n in names)
@@ -225,12 +219,9 @@ def test_a_chapter_without_the_course_package_stops_with_a_clear_message(chapter
         json.dumps(error.traceback)
 
 
-@built
-def test_every_relative_link_in_the_notebooks_resolves_beside_them():
-    import nbformat
-
-    names = {p.name for p in NOTEBOOKS.glob("*.ipynb")}
-    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+def test_every_relative_link_in_the_notebooks_resolves_beside_them(notebooks_dir):
+    names = {p.name for p in notebooks_dir.glob("*.ipynb")}
+    for path in sorted(notebooks_dir.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         hrefs = re.findall(r'href="([^"]*)"', text) + re.findall(r"\]\(([^)\s]+)\)", text)

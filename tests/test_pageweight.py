@@ -9,7 +9,6 @@ import struct
 
 import pytest
 
-from harness import browser
 from osai.book import pageweight
 
 ENGINE = ('var p={sun:[512,512,[9728],"f185","M361.5 1.2z"],"magnifying-glass":[512,512,'
@@ -75,9 +74,8 @@ def test_icons_css_draws_only_the_icons_pages_use(tmp_path):
     assert "font-family: inherit !important" in css
 
 
-@pytest.mark.skipif(not (browser.BUILD / "index.html").is_file(), reason="no build")
-def test_built_pages_carry_only_what_they_use():
-    build = browser.BUILD
+def test_built_pages_carry_only_what_they_use(book_dir):
+    build = book_dir
     assert not (build / "_static" / "scripts" / "fontawesome.js").exists()
     assert (build / "favicon.ico").is_file() and (build / "_static" / "osai-icons.css").is_file()
     assert (build / "vendor" / "vega" / "vega-bundle.js.gz").is_file()

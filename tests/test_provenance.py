@@ -8,84 +8,114 @@ markers) and fails on any digit left, unless an entry of ``tests/provenance-allo
 says why that string is not data (a model's name such as "Llama 2", a chapter number, a
 licence's name ...).  A number that is data belongs in ``data/`` with its source and reaches
 the prose through ``{glue:text}``.  Figure captions and admonitions are prose and are
-scanned too.
+scanned too.  The chapters are read with the book's own MyST parser
+(:mod:`osai.text.myst`), so code, roles and directives are what Sphinx takes them to be.
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from osai import paths, syllabus
+from osai.text import myst
+
 ALLOWLIST = Path(__file__).with_name("provenance-allowlist.yml")
-SCANNED = ["02-why-open-source-ai", "03-four-organisations", "04-community-led",
-           "05-investor-led", "06-big-tech", "07-trade-offs", "08-choosing-a-model",
-           "glossary"]
+#: the teaching chapters (exercises/objectives.yml) and the glossary
+SCANNED = [*syllabus.chapters(), "glossary"]
 
-_FENCE = re.compile(r"^(`{3,}|~{3,}|:{3,})\s*(\{[^}]*\}|[\w-]*)?")
-_OPTION = re.compile(r"^\s*:[\w-]+:")
-_LABEL = re.compile(r"^\s*\([^()\s]+\)=\s*$")
-#: roles whose content never renders as prose of its own: drop them whole
-_DROP_ROLE = re.compile(r"\{(?:glue|glue:text|glue:md|glue:any|cite|cite:p|cite:t|numref|"
-                        r"eq|download|doc)\}`[^`]*`")
-#: other roles ({term}, {ref}, ...): keep the display text, drop an explicit <target>
-_ROLE = re.compile(r"\{[\w:.-]+\}`([^`<]*?)\s*(?:<[^`>]*>)?`")
-_INLINE_CODE = re.compile(r"``[^`]+``|`[^`]+`")
+#: roles whose content never renders as prose of its own: dropped whole
+DROP_ROLES = {"glue", "glue:text", "glue:md", "glue:any", "cite", "cite:p", "cite:t", "numref",
+              "eq", "download", "doc"}
+#: fences whose body is not prose (a code cell, a code block, a formula)
+NOT_PROSE = {"code-cell", "code", "code-block", "sourcecode", "math", "raw", "eval-rst"}
+_ROLE_TARGET = re.compile(r"^(?P<text>.*?)\s*<[^<>]*>$", re.S)
 _URL = re.compile(r"<?https?://[^\s>)]+>?")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_LIST_MARKER = re.compile(r"^(\s*)\d+[.)]\s")
-_COMMENT = re.compile(r"<!--.*?-->")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.S)
+_OPTION = re.compile(r"^\s*:[\w-]+:")
 
 
-def prose_lines(text: str) -> list[tuple[int, str]]:
-    """(line number, prose) for every line of a MyST source that renders as prose."""
-    lines = text.splitlines()
-    out: list[tuple[int, str]] = []
-    start = 0
-    if lines and lines[0].strip() == "---":
-        start = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0) + 1
-    stack: list[tuple[str, bool]] = []  # open fences: (marker, is the body prose?)
-    for n, line in enumerate(lines[start:], start + 1):
-        stripped = line.strip()
-        m = _FENCE.match(stripped)
-        if m:
-            marker, info = m.group(1), m.group(2) or ""
-            if stack and stripped == stack[-1][0] or (
-                    stack and stripped.startswith(stack[-1][0][0]) and
-                    set(stripped) == {stack[-1][0][0]} and len(stripped) >= len(stack[-1][0])):
-                stack.pop()
-                continue
-            # a directive ({glue:figure}, {admonition}, {glossary} ...) has a prose body;
-            # a code cell or a plain code block has none
-            prose_body = info.startswith("{") and info not in ("{code-cell}",) and \
-                not info.startswith("{code")
-            if stack and not stack[-1][1]:
-                prose_body = False
-            stack.append((marker, prose_body))
-            continue
-        if stack and not stack[-1][1]:
-            continue
-        if stack and _OPTION.match(line):
-            continue
-        if _LABEL.match(line):
-            continue
-        out.append((n, clean(line)))
+def _source(chapter: str) -> str:
+    return (paths.project_root() / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
+
+
+def _role_text(child) -> str:
+    """What a role shows: nothing for glue, citations and references to numbers; the text
+    of the others ({term}`text <target>` shows ``text``)."""
+    if child.meta.get("name", "") in DROP_ROLES:
+        return " "
+    match = _ROLE_TARGET.match(child.content)
+    return match["text"] if match and match["text"] else child.content
+
+
+def _inline_lines(token, first: int) -> list[tuple[int, str]]:
+    """(1-based line, text) of one inline token, line by line as written in the source."""
+    out, line, buf, autolink = [], first, [], False
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            out.append((line, "".join(buf)))
+            line, buf = line + 1, []
+        elif child.type == "link_open":
+            autolink = child.markup in ("autolink", "linkify")
+        elif child.type == "link_close":
+            autolink = False
+        elif child.type == "myst_role":
+            buf.append(_role_text(child))
+        elif child.type == "text" and not autolink:
+            buf.append(child.content)
+        elif child.type == "math_inline":
+            buf.append(child.content)
+        else:  # inline code, HTML tags and comments, an autolink's address: not prose
+            buf.append(" ")
+    out.append((line, "".join(buf)))
     return out
 
 
-def clean(line: str) -> str:
-    """One line of prose with glue, citations, role targets, code, URLs and markers removed."""
-    line = _COMMENT.sub(" ", line)
-    line = _DROP_ROLE.sub(" ", line)
-    line = _ROLE.sub(lambda m: m.group(1), line)
-    line = _INLINE_CODE.sub(" ", line)
-    line = _LINK.sub(lambda m: m.group(1), line)
-    line = _URL.sub(" ", line)
-    line = _LIST_MARKER.sub(r"\1", line)
-    return line
+def _without_options(body: str) -> str:
+    """A directive's body with its option lines (``:name: value`` or a ``---`` YAML block)
+    blanked, so its lines keep their numbers."""
+    lines = body.split("\n")
+    n = 0
+    while n < len(lines) and _OPTION.match(lines[n]):
+        n += 1
+    if n == 0 and lines and lines[0].strip() == "---":
+        n = next((i for i, ln in enumerate(lines[1:], 1) if ln.strip() == "---"), 0) + 1
+    return "\n" * n + "\n".join(lines[n:])
+
+
+def _prose(text: str, offset: int = 0) -> list[tuple[int, str]]:
+    """(1-based line, text) of every piece of prose of a MyST text, read with the book's
+    own MyST parser (:func:`osai.text.myst.tokens`)."""
+    out: list[tuple[int, str]] = []
+    for tok in myst.tokens(text):
+        if tok.type == "inline" and tok.map:
+            out += _inline_lines(tok, offset + tok.map[0] + 1)
+        elif tok.type == "html_block" and tok.map:
+            out += [(offset + tok.map[0] + 1 + i, _TAG.sub(" ", line))
+                    for i, line in enumerate(tok.content.split("\n"))]
+        elif tok.type in ("fence", "colon_fence") and tok.map:
+            name = re.match(r"^\{([^}]*)\}\s*(.*)$", tok.info.strip())
+            if name and name.group(1) not in NOT_PROSE:
+                # a directive ({admonition}, {glue:figure}, {glossary} ...): its body is
+                # prose, and so is an admonition's title
+                if name.group(1) == "admonition":
+                    out.append((offset + tok.map[0] + 1, name.group(2)))
+                out += _prose(_without_options(tok.content), offset + tok.map[0] + 1)
+    return out
+
+
+def prose_lines(text: str) -> list[tuple[int, str]]:
+    """(line number, prose) for every line of a MyST source that renders as prose: no front
+    matter, code, label, comment, directive option, glue or citation role, role target,
+    inline code, URL or list marker."""
+    lines: dict[int, list[str]] = defaultdict(list)
+    for n, piece in _prose(text):
+        lines[n].append(piece)
+    return [(n, _URL.sub(" ", " ".join(lines[n]))) for n in sorted(lines)]
 
 
 def load_allowlist(path: Path = ALLOWLIST) -> list[dict]:
@@ -126,8 +156,7 @@ def allow():
 
 @pytest.mark.parametrize("chapter", SCANNED)
 def test_no_number_is_typed_into_the_prose(chapter, allow):
-    path = ROOT / "chapters" / f"{chapter}.md"
-    found = typed_numbers(path.read_text(encoding="utf-8"), allow, chapter)
+    found = typed_numbers(_source(chapter), allow, chapter)
     assert not found, (
         f"chapters/{chapter}.md types numbers that are not read from data/ (glue them from "
         "the data, or add the string to tests/provenance-allowlist.yml with the reason it is "
@@ -136,7 +165,7 @@ def test_no_number_is_typed_into_the_prose(chapter, allow):
 
 def test_every_allowlist_entry_is_used(allow):
     """A stale entry could hide a future typed number: each one must still match."""
-    texts = {ch: (ROOT / "chapters" / f"{ch}.md").read_text(encoding="utf-8") for ch in SCANNED}
+    texts = {ch: _source(ch) for ch in SCANNED}
     prose = {ch: "\n".join(line for _, line in prose_lines(t)) for ch, t in texts.items()}
     for e in allow:
         chapters = e.get("chapters") or SCANNED
@@ -183,6 +212,30 @@ def test_a_typed_number_fails_and_glued_or_allowed_ones_pass():
     # glue roles, citations, role targets, labels, code cells, directive options, inline
     # code, list markers and allowlisted names are not prose numbers
     assert not any("gpt2" in ctx or "c26" in ctx or "Release 2" in ctx for *_, ctx in found)
+
+
+def test_admonitions_tables_and_nested_directives_are_prose_and_code_in_them_is_not():
+    text = "\n".join([
+        "::::{admonition} Founded in 1999",       # 1
+        ":class: tip",                             # 2
+        "",                                        # 3
+        "| Year | Funding |",                      # 4
+        "|---|---|",                               # 5
+        "| 2019 | $1B |",                          # 6
+        ":::{note}",                               # 7
+        ":width: 80%",                             # 8
+        "Raised 300 million {cite}`src_2020`.",    # 9
+        ":::",                                     # 10
+        "```python",                               # 11
+        "x = 42",                                  # 12
+        "```",                                     # 13
+        "::::",                                    # 14
+        "$$",                                      # 15
+        "s = 1 - x",                               # 16
+        "$$",                                      # 17
+    ])
+    found = [(n, tok) for n, tok, _ in typed_numbers(text, [])]
+    assert found == [(1, "1999"), (6, "2019"), (6, "$1B"), (9, "300")]
 
 
 def test_without_the_allowlist_a_name_with_a_digit_is_reported():

@@ -88,6 +88,22 @@ def test_keyboard_only(audited_page, book_url, bank):
     assert audit.problems() == []
 
 
+def test_every_question_type_can_be_answered_from_the_keyboard(audited_page, book_url, bank):
+    """Choices, numbers, orderings and matchings: focus, arrows, Space, Tab and Enter only."""
+    page, audit = audited_page
+    quiz = open_quiz(page, book_url)
+    answers = mixed_answers(bank)
+    assert {q["type"] for q in bank["questions"]} >= {"single", "multiple", "numeric",
+                                                      "ordering", "matching"}
+    quiz.enter_all(bank, answers, keyboard={q["id"] for q in bank["questions"]})
+    for q in bank["questions"]:
+        want = answers[q["id"]]
+        assert quiz.shown_answer(q) == (sorted(want) if q["type"] == "multiple" else want)
+    assert quiz.score() == score_answers(bank, answers)["score"]
+    assert quiz.stored()["answers"] == answers
+    assert audit.problems() == []
+
+
 def test_progress_kept_across_reload_then_reset(audited_page, book_url, bank):
     page, audit = audited_page
     quiz = open_quiz(page, book_url)

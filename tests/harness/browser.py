@@ -1,7 +1,8 @@
 """Drive the built book in headless Chromium (Playwright), offline: used by the tests and
 by the benchmark.
 
-* :func:`serve` serves ``_build/html`` on 127.0.0.1 from a background thread.
+* :func:`serve` serves a folder (the built book, :func:`osai.paths.html_dir`) on 127.0.0.1
+  from a background thread.
 * :func:`launch` starts Chromium: Debian's ``/usr/bin/chromium`` when present (this machine
   and CI, where ``playwright install`` cannot download), else Playwright's own browser.
 * :class:`PageAudit` opens a page with every request outside the origin aborted and records
@@ -21,8 +22,10 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("OSAI_BUILD_DIR") or ROOT / "_build" / "html")
+from osai import paths
+
+#: the built book, for the bench scripts (the tests take it from the ``book_dir`` fixture)
+BUILD = paths.html_dir()
 CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -78,7 +81,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve(directory: Path = BUILD, *, precompressed: bool = False,
+def serve(directory: Path, *, precompressed: bool = False,
           requests: list | None = None):
     """Serve ``directory`` on 127.0.0.1 (random port); yields the base URL.
 
@@ -198,6 +201,22 @@ def axe_violations(page, exclude: list[str] | None = None) -> list[dict]:
          "nodes": [n.get("target") for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+def book_pages(html: Path) -> list[str]:
+    """Every page of the built book in ``html`` (the ``_build/html`` folder), as paths
+    relative to it; none when there is no build."""
+    if not html.is_dir():
+        return []
+    skip = ("vendor/", "_sources/", "_static/", "_images/")
+    found = (p.relative_to(html).as_posix() for p in html.rglob("*.html"))
+    return sorted(p for p in found if not p.startswith(skip))
+
+
+def laid_out_pages(html: Path, pages: list[str]) -> list[str]:
+    """The ``pages`` with a layout of their own (not a redirect, as ``index.html`` is)."""
+    return [p for p in pages
+            if 'http-equiv="refresh"' not in (html / p).read_text(encoding="utf-8").lower()]
 
 
 def wait_for_charts(page, timeout: float = 20_000) -> int:

@@ -2,6 +2,7 @@
 
 :func:`try_bundle` unzips ``osai-course.zip`` into an empty folder, makes a venv, runs the
 README's install line and every notebook with nbclient, and reports timings and problems.
+:func:`chapter_pages` lists the chapters a learner gets as notebooks.
 """
 
 from __future__ import annotations
@@ -15,7 +16,17 @@ import venv
 import zipfile
 from pathlib import Path
 
+from osai import paths
 from osai.book.bundle import BUNDLE_NAME, BundleError
+from osai.syllabus import chapter_number
+
+
+def chapter_pages() -> list[str]:
+    """The book's numbered chapters (``chapters/NN-*.md``: the welcome page, the teaching
+    chapters of :func:`osai.syllabus.chapters`, the instructor guide), in order: each is a
+    notebook a learner gets."""
+    sources = sorted((paths.project_root() / "chapters").glob("*.md"))
+    return [p.stem for p in sources if chapter_number(p.stem) is not None]
 
 
 #: run in the learner's environment: check where osai comes from, run every notebook

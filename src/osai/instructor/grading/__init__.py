@@ -2,25 +2,26 @@
 
 * :mod:`.authoring`: assignment sources (jupytext percent files with ``grading`` markers)
   become nbgrader source notebooks;
-* :mod:`.course`: the instructor's working folder (``course-work/``) and nbgrader's
+* :mod:`.workdir`: the instructor's working folder (``course-work/``) and nbgrader's
   configuration;
 * :mod:`.sandbox` and :mod:`.preprocessors`: every submission runs in its own
   bubblewrap sandbox with limits, and its cells are put back in the released layout;
 * the commands, one module each: :mod:`.release`, :mod:`.collect` (LMS downloads, entry by
   entry, with limits and a report), :mod:`.autograde`, :mod:`.feedback` (one outcome per
   student), :mod:`.export`, :mod:`.plot`, :mod:`.lms` (grades as CSV, charts, LMS
-  gradebook layouts), sharing :mod:`.common`; :mod:`.workflow`
-  re-exports them;
-* :mod:`.cli`: ``main(argv)``, the ``osai grade`` command line.
+  gradebook layouts), sharing :mod:`.outcomes` (submission outcomes, the student-id rule,
+  nbgrader's log, the gradebook session);
+* :mod:`.commands`: ``main(argv)``, the ``osai grade`` command line.
 """
 
 from __future__ import annotations
 
-from osai.instructor.grading.authoring import AssignmentSpec, AuthoringError, build_source_notebook, fill_answers, \
-    find_assignments, solution_answers
+from osai.instructor.grading.authoring import (AssignmentSpec, AuthoringError,
+                                               build_source_notebook, fill_answers,
+                                               find_assignments, solution_answers)
 from osai.instructor.grading.commands import main
-from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.sandbox import Limits, SandboxSettings, SandboxUnavailable
+from osai.instructor.grading.workdir import Course, GradingError
 
 __all__ = [
     "AssignmentSpec",
