@@ -204,7 +204,6 @@ def hostile_book(tmp_path_factory):
                                    "  - file: chapters/hostile\n", encoding="utf-8")
     (book / "index.md").write_text("# Fixture\n\nA page of hostile text.\n", encoding="utf-8")
     (book / "references.bib").write_text("", encoding="utf-8")
-    (book / "_static").symlink_to(ROOT / "_static")
     (book / "chapters" / "hostile.md").write_text(CHAPTER.format(
         bank=str(tmp / "03-four-organisations.yml"), events=list(EVENTS),
         alt="Chart " + HOSTILE["lower"] + HOSTILE["lines"]), encoding="utf-8")

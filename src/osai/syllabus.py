@@ -19,9 +19,11 @@ import yaml
 
 from osai.paths import course_root
 
-__all__ = ["PLANS", "chapter_meta", "chapter_number", "chapters", "check_toc",
+__all__ = ["OBJECTIVES", "PLANS", "chapter_meta", "chapter_number", "chapters", "check_toc",
            "learning_outcomes", "objectives_data", "objectives_file", "schedule"]
 
+#: where the chapter list lives, relative to the course root
+OBJECTIVES = "exercises/objectives.yml"
 #: the instructor guide's plans: field of objectives.yml -> the plan's name
 PLANS = {"six_weeks": "six weeks", "two_days": "two days"}
 _ID = re.compile(r"(?:^|/)(\d{2})-[^/]+$")
@@ -29,7 +31,7 @@ _ID = re.compile(r"(?:^|/)(\d{2})-[^/]+$")
 
 def objectives_file() -> Path:
     """``exercises/objectives.yml`` of the checkout, else of the installed course."""
-    return course_root() / "exercises" / "objectives.yml"
+    return course_root() / OBJECTIVES
 
 
 @lru_cache(maxsize=4)
@@ -64,10 +66,11 @@ def chapter_number(docname: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def check_toc(toc_files: list[str]) -> list[str]:
-    """Problems between ``_toc.yml``'s files (``chapters/NN-slug``, in order) and the list."""
+def check_toc(toc_files: list[str], teaching: list[str] | None = None) -> list[str]:
+    """Problems between ``_toc.yml``'s files (``chapters/NN-slug``, in order) and the
+    teaching chapters (the course's list unless ``teaching`` is given)."""
     listed = [Path(f).name for f in toc_files]
-    teaching = chapters()
+    teaching = chapters() if teaching is None else teaching
     problems = [f"{objectives_file().name}: {c} is not in _toc.yml" for c in teaching
                 if c not in listed]
     in_toc = [f for f in listed if f in teaching]

@@ -29,22 +29,28 @@ BEFORE_OTHERS = 400
 AFTER_OTHERS = 900
 
 
-def _toc_files(node) -> list[str]:
+def toc_files(node) -> list[str]:
+    """Every ``file:`` of a Jupyter Book ``_toc.yml`` (read as YAML), in order."""
     if isinstance(node, dict):
         own = [str(node["file"])] if "file" in node else []
-        return own + [f for value in node.values() for f in _toc_files(value)]
+        return own + [f for value in node.values() for f in toc_files(value)]
     if isinstance(node, list):
-        return [f for value in node for f in _toc_files(value)]
+        return [f for value in node for f in toc_files(value)]
     return []
 
 
 def check_chapter_list(app: Sphinx) -> None:
-    """``_toc.yml`` lists the teaching chapters of ``exercises/objectives.yml`` (the
-    course's one chapter list, :mod:`osai.syllabus`), in the same order."""
-    toc = Path(app.srcdir) / "_toc.yml"
-    if not toc.is_file():
+    """The book's ``_toc.yml`` lists the teaching chapters of its own
+    ``exercises/objectives.yml`` (the course's one chapter list, :mod:`osai.syllabus`), in
+    the same order.  A book without that file (another book built with these hooks) has
+    no chapter list to hold its toc to."""
+    source = Path(app.srcdir)
+    toc, listed = source / "_toc.yml", source / syllabus.OBJECTIVES
+    if not (toc.is_file() and listed.is_file()):
         return
-    for problem in syllabus.check_toc(_toc_files(yaml.safe_load(toc.read_text("utf-8")))):
+    chapters = list(yaml.safe_load(listed.read_text("utf-8")) or {})
+    for problem in syllabus.check_toc(toc_files(yaml.safe_load(toc.read_text("utf-8"))),
+                                      chapters):
         logger.warning(problem)
 
 
