@@ -268,6 +268,20 @@ def zip_download(path: Path, assignment: str, subs: dict[str, object]) -> Path:
     return path
 
 
+def outcome_problems(got: dict, expected: dict) -> list[str]:
+    """For each student of ``expected`` (student -> (status, score, needs manual grade, a
+    text the message or notes hold)), what their outcome in ``got`` does not match."""
+    problems = []
+    for student, (status, score, manual, text) in expected.items():
+        o = got[student]
+        if (o.status, o.score, o.needs_manual_grade) != (status, score, manual) or \
+                text not in f"{o.message} {o.notes}":
+            problems.append(f"{student}: got {o.status} {o.score} manual={o.needs_manual_grade}"
+                            f" '{o.message}' notes='{o.notes}'; expected {status} {score} "
+                            f"manual={manual} '{text}'")
+    return problems
+
+
 def tree_digest(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}

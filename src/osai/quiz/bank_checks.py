@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from osai.paths import course_root
-from osai.quiz.events import INTERVALS, Event, event_date, interval, load_events, \
-    period_end, too_coarse
+from osai.quiz.events import INTERVALS, Event, checked_interval, event_date, load_events, \
+    period_end
 from osai.quiz.facts import fill_facts
 from osai.quiz.model import TYPES, Bank, Compute, Item, Left, MatchingQuestion, \
     MultipleQuestion, NumericQuestion, Option, OrderingQuestion, Question, Right, \
@@ -118,13 +118,10 @@ def _numeric(q: dict, events: dict[str, Event], fail) -> dict:
             fail(f"unknown event id {eid!r} in compute (not in data/events.csv or "
                  "data/context_events.csv)")
     a, b = events[ref[0]], events[ref[1]]
-    for ev in (a, b):
-        if too_coarse(kind, ev):
-            fail(f"compute {kind}: event {ev['id']!r} is dated only to the "
-                 f"{ev['precision']}, too coarse for {kind}")
-    value = interval(kind, a, b)
-    if value < 0:
-        fail(f"compute {kind}: {ref[1]!r} is earlier than {ref[0]!r}; swap them")
+    try:
+        value = checked_interval(kind, a, b)
+    except ValueError as exc:
+        fail(f"compute {kind}: {exc}")
     return {"answer": value, "tolerance": tol, "unit": q.get("unit"),
             "compute": Compute(kind=kind, events=list(ref),
                                dates=[event_date(a), event_date(b)]),

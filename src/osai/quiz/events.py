@@ -95,6 +95,19 @@ def interval(kind: str, a: Event, b: Event) -> int:
     raise ValueError(f"unknown interval {kind!r} (known: {', '.join(INTERVALS)})")
 
 
+def checked_interval(kind: str, a: Event, b: Event) -> int:
+    """:func:`interval` from a to b, refused (``ValueError``, saying why) when either event
+    is dated too coarsely for ``kind`` or b is earlier than a."""
+    for ev in (a, b):
+        if too_coarse(kind, ev):
+            raise ValueError(f"event {ev['id']!r} is dated only to the {ev['precision']}, "
+                             f"too coarse for {kind}")
+    value = interval(kind, a, b)
+    if value < 0:
+        raise ValueError(f"{b['id']!r} is earlier than {a['id']!r}; swap them")
+    return value
+
+
 def period_end(ev: Event) -> dt.date:
     """The first day after the year, month or day the event's date names."""
     start = ev["start"]

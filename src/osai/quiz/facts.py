@@ -27,7 +27,7 @@ import re
 from typing import Any
 
 from osai.formats import fmt_date, fmt_money, fmt_number
-from osai.quiz.events import INTERVALS, Event, event_date, interval, too_coarse
+from osai.quiz.events import INTERVALS, Event, checked_interval, event_date
 
 __all__ = ["PLACEHOLDER", "fill_facts"]
 
@@ -46,14 +46,10 @@ def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
             if eid not in events:
                 fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r}")
         a, b = (events[e] for e in ids)
-        for ev in (a, b):
-            if too_coarse(kind, ev):
-                fail(f"placeholder {{{kind}:{arg}}}: event {ev['id']!r} is dated only to "
-                     f"the {ev['precision']}")
-        value = interval(kind, a, b)
-        if value < 0:
-            fail(f"placeholder {{{kind}:{arg}}}: {ids[1]!r} is earlier than {ids[0]!r}")
-        return fmt_number(value)
+        try:
+            return fmt_number(checked_interval(kind, a, b))
+        except ValueError as exc:
+            fail(f"placeholder {{{kind}:{arg}}}: {exc}")
     if kind not in ("year", "date", "amount"):
         fail(f"unknown placeholder {{{kind}:{arg}}} (known: year, date, amount, "
              + ", ".join(INTERVALS) + ")")
