@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))  # the harness (tests/harness), never shipped
 
 from osai import paths  # noqa: E402
-from osai.book import execution_cache  # noqa: E402
+from osai.book import bundle, execution_cache  # noqa: E402
 from bench_pages import browser_measurements, loadavg, page_files  # noqa: E402
 
 OUT_DIR = ROOT / ".bench"
@@ -192,6 +192,9 @@ def report(res: dict) -> str:
                          f"s  (exit {x['returncode']}; notebooks executed "
                          f"{x['notebooks_executed']}, from cache {x['notebooks_from_cache']};"
                          f" load {x['load_before'][0]}->{x['load_after'][0]})"))
+        if "bundle_s" in b:
+            rows.append(("course bundle (wheel + zip, python -m osai.book.bundle)",
+                         f"{b['bundle_s']:.1f}", "s"))
     br = res.get("browser", {})
     if br.get("chapters"):
         t = br["throttle"]
@@ -348,7 +351,17 @@ def main(argv: list[str] | None = None) -> int:
         for key, rel in (("instructor", INSTRUCTOR_FILE), ("runtime", RUNTIME_FILE)):
             res["build"][key] = build_after_change(tmp, ROOT / rel,
                                                    OUT_DIR / f"build-{key}.log")
+        # stage 4 of make book: the course bundle (the wheel, then the zip)
+        started = time.monotonic()
+        try:
+            bundle.write_bundle(tmp / "_build" / "notebooks", html_dir, project=ROOT,
+                                dist=tmp / "_build" / "dist")
+            res["build"]["bundle_s"] = time.monotonic() - started
+        except bundle.BundleError as exc:
+            res["problems"].append(f"the course bundle was not written: {exc}")
         for key, x in res["build"].items():
+            if not isinstance(x, dict):
+                continue
             if x["returncode"] != 0:
                 res["problems"].append(f"{key} build exited {x['returncode']} "
                                        f"(log {x['log']}): " + " | ".join(x["tail"][-3:]))
@@ -378,8 +391,10 @@ def main(argv: list[str] | None = None) -> int:
         widget_env = {"OSAI_BUILD_DIR": str(html_dir.parent)} if html_dir.is_dir() else {}
         subs["bench_widgets"] = run_script(["scripts/bench_widgets.py"], widget_env,
                                            OUT_DIR / "bench_widgets.log")
-        bundle_zip = html_dir / "osai-course.zip"
-        if bundle_zip.is_file():
+        bundle_zip = html_dir / f"{bundle.BUNDLE_NAME}.zip"
+        if not bundle_zip.is_file():
+            res["problems"].append(f"no {bundle_zip}: the learner's install is not measured")
+        else:
             print("running scripts/bench_bundle.py (clean venv install + run)...", flush=True)
             subs["bench_bundle"] = run_script(["scripts/bench_bundle.py", "--zip",
                                                str(bundle_zip)], {}, OUT_DIR / "bench_bundle.log")
