@@ -230,13 +230,19 @@ def book_url(book_dir, server_log):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def playwright_driver():
+    """Playwright, once per run (every browser of the run is launched from it)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = browser.launch(p)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright_driver):
+    b = browser.launch(playwright_driver)
+    yield b
+    b.close()
 
 
 @pytest.fixture

@@ -107,20 +107,34 @@ FIT = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def layout_page(chromium, book_url):
-    """One page reused for every layout check (vega stays in the browser's cache)."""
-    context = chromium.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
+#: the fonts the layout is checked with: the machine's own, then each set alone (a reader's
+#: machine may have only DejaVu, Debian's wide default, or only a narrow set)
+FONTS = ("system", *browser.FONT_SETS)
+
+
+@pytest.fixture(scope="module", params=FONTS)
+def layout_page(request, chromium, playwright_driver, book_url, tmp_path_factory):
+    """One page per font set, reused for every layout check (vega stays in the cache)."""
+    if request.param == "system":
+        context = chromium.new_context()
+        yield context.new_page()
+        context.close()
+        return
+    conf = browser.fontconfig_file(request.param, tmp_path_factory.mktemp("fonts"))
+    if conf is None:
+        pytest.skip(f"the {request.param} fonts are not installed "
+                    f"({browser.FONT_SETS[request.param]})")
+    alone = browser.launch(playwright_driver, fonts=conf)
+    yield alone.new_context().new_page()
+    alone.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("page_path", LAID_OUT)
 def test_page_fits_its_width(layout_page, book_url, page_path, width):
     """Every chart is drawn within the element the page gives it, and the page never
-    scrolls sideways (wide tables scroll inside their own box)."""
+    scrolls sideways (wide tables scroll inside their own box), with the machine's fonts
+    and with each font set alone."""
     page = layout_page
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(book_url + page_path, wait_until="load")

@@ -95,12 +95,12 @@ def schedule(plan: str) -> pd.DataFrame:
     sessions in the order they first appear, with their chapters."""
     if plan not in PLANS:
         raise KeyError(f"unknown plan {plan!r} (known: {', '.join(PLANS)})")
-    sessions: dict[str, list[str]] = {}
-    for chapter, meta in objectives_data().items():
-        if not meta.get(plan):
-            raise KeyError(f"{objectives_file().name}: {chapter} has no {plan} slot")
-        sessions.setdefault(str(meta[plan]), []).append(chapter)
     meta = objectives_data()
+    sessions: dict[str, list[str]] = {}
+    for chapter, entry in meta.items():
+        if not entry.get(plan):
+            raise KeyError(f"{objectives_file().name}: {chapter} has no {plan} slot")
+        sessions.setdefault(str(entry[plan]), []).append(chapter)
     return pd.DataFrame([{
         "Session": session,
         "Chapters": "; ".join(f"{chapter_number(c)}. {meta[c]['title']}" for c in chapters),

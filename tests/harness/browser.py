@@ -114,11 +114,37 @@ def chromium_path() -> str | None:
     return None
 
 
-def launch(playwright):
+#: font sets a reader's machine may have alone: Debian's default, DejaVu (wide), and
+#: Liberation (metric-compatible with Arial and Times, narrower)
+FONT_SETS = {"dejavu": Path("/usr/share/fonts/truetype/dejavu"),
+             "liberation": Path("/usr/share/fonts/truetype/liberation")}
+
+
+def fontconfig_file(name: str, folder: Path) -> Path | None:
+    """A fontconfig file in ``folder`` that lists only the font set ``name``, its fonts
+    taking every generic family; None when that set is not installed here."""
+    fonts = FONT_SETS[name]
+    if not fonts.is_dir():
+        return None
+    family = {"dejavu": "DejaVu Sans", "liberation": "Liberation Sans"}[name]
+    conf = folder / f"fonts-{name}.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / ('fc-cache-' + name)}</cachedir>\n"
+        + "".join(f"  <alias><family>{generic}</family><prefer><family>{family}</family>"
+                  "</prefer></alias>\n" for generic in ("sans-serif", "serif", "system-ui"))
+        + "</fontconfig>\n", encoding="utf-8")
+    return conf
+
+
+def launch(playwright, fonts: Path | None = None):
+    """Headless Chromium; with ``fonts`` (a fontconfig file), it sees only those fonts."""
     path = chromium_path()
     kwargs = {"headless": True, "args": CHROMIUM_FLAGS}
     if path:
         kwargs["executable_path"] = path
+    if fonts is not None:
+        kwargs["env"] = {**os.environ, "FONTCONFIG_FILE": str(fonts)}
     return playwright.chromium.launch(**kwargs)
 
 
