@@ -37,14 +37,34 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the exact versions in requirements.lock
 
-assets: $(STAMP) ## fetch vega, require.js, the widget manager, anywidget and MathJax (not committed)
+VENDOR := _vendor/vendor/versions.json
+$(VENDOR): $(STAMP) assets/package.json assets/package-lock.json src/osai/book/assets.py
 	$(BIN)/python -m osai.book.assets
+	@touch $@
+
+assets: $(VENDOR) ## fetch vega, require.js, the widget manager, anywidget and MathJax (not committed)
+
+# Every file and folder the book is built from (a folder's time changes when a file is
+# added or removed). With none newer than the last build, `make book` does nothing.
+BOOK_INPUTS := $(shell find chapters data exercises src _static \( -name __pycache__ \
+                 -o -name '*.egg-info' \) -prune -o -print 2>/dev/null) \
+               _config.yml _toc.yml setup.py pyproject.toml MANIFEST.in requirements.lock
+BUILT   := _build/.osai-built
+# Extra flags for jupyter-book: make book BOOK_FLAGS=--all rebuilds every page
+BOOK_FLAGS ?=
 
 # The stages, in order (BUILD.md): assets, execution cache, Sphinx (osai.book), bundle.
-book: assets ## set up and build the book into _build/html (a cell error or warning fails)
+# Sphinx builds incrementally (osai.book.incremental re-reads every page when the data or
+# the package code changed); a failed build drops Sphinx's saved environment, so the next
+# build reads every page again and shows its warnings again.
+$(BUILT): $(VENDOR) $(BOOK_INPUTS)
 	$(BIN)/python -m osai.book.execution_cache
-	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going --all
+	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going $(BOOK_FLAGS) \
+	  || { rm -f _build/.doctrees/environment.pickle; exit 1; }
 	$(BIN)/python -m osai.book.bundle
+	@touch $@
+
+book: $(BUILT) ## set up and build the book into _build/html (a cell error or warning fails)
 	@echo "Open $(abspath $(BUILD))/index.html, or run: make serve"
 
 serve: ## serve the built book on http://127.0.0.1:$(PORT)/

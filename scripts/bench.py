@@ -4,10 +4,12 @@
 ``make bench`` runs this after ``make book``.  Every figure is measured on this machine,
 once, and printed; nothing is asserted and nothing is extrapolated.
 
-1. **Build**: ``OSAI_CONTEXT=book jupyter-book build . -W -n --keep-going --all
+1. **Build**: ``OSAI_CONTEXT=book jupyter-book build . -W -n --keep-going
    --path-output <fresh temporary folder>`` with an empty execution cache (cold), then the
-   same command again into the same folder (warm, nothing changed: notebooks come from the
-   jupyter-cache); then ``make book``'s execution-cache step and the same build after a
+   same command again into the same folder (warm, nothing changed: Sphinx's incremental
+   build reads nothing again); ``make book`` on the working tree, already built by ``make
+   bench``, with nothing changed (make finds every output newer than its inputs and runs
+   nothing); each as a share of the cold build; then ``make book``'s execution-cache step and the same build after a
    one-line change to instructor code (the cache must stay: nothing re-executes), and after
    one to a module the chapters import (the cache is cleared: every chapter re-executes).
    The changed file is restored at once.  ``_build/`` of the working tree is never touched.
@@ -74,7 +76,7 @@ def build_once(out: Path, log: Path) -> dict:
     bindir = Path(sys.executable).parent
     exe = bindir / "jupyter-book"
     cmd = [str(exe) if exe.exists() else "jupyter-book", "build", ".", "-W", "-n",
-           "--keep-going", "--all", "--path-output", str(out)]
+           "--keep-going", "--path-output", str(out)]
     env = dict(os.environ, OSAI_CONTEXT="book",
                PATH=str(bindir) + os.pathsep + os.environ.get("PATH", ""),
                PYTHONDONTWRITEBYTECODE="1")
@@ -94,6 +96,15 @@ def build_once(out: Path, log: Path) -> dict:
             "notebooks_executed": executed, "notebooks_from_cache": cached,
             "warning_lines": warnings, "cache": cache_line, "log": str(log),
             "tail": proc.stdout.splitlines()[-15:]}
+
+
+def make_book_unchanged() -> dict:
+    """``make book`` on the working tree as it stands (``make bench`` has just built it)."""
+    t0 = time.monotonic()
+    proc = subprocess.run(["make", "-s", "book"], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    return {"seconds": time.monotonic() - t0, "returncode": proc.returncode,
+            "tail": proc.stdout.splitlines()[-3:]}
 
 
 #: files changed (a comment appended, then restored) for the warm rebuilds after a change
@@ -180,14 +191,20 @@ def report(res: dict) -> str:
               "")]
     b = res.get("build", {})
     if b:
-        sec("build (jupyter-book, -W -n --keep-going --all, fresh --path-output)")
+        sec("build (jupyter-book, -W -n --keep-going, incremental, fresh --path-output)")
         for key, label in (("cold", "cold build (empty execution cache)"),
                            ("warm", "warm rebuild (no change, same folder)"),
+                           ("make_noop", "make book, nothing changed (working tree)"),
                            ("instructor", "warm rebuild after a change to instructor code"),
                            ("runtime", "rebuild after a change to code chapters import")):
             if key not in b:
                 continue
             x = b[key]
+            if key in ("warm", "make_noop") and b.get("cold", {}).get("seconds"):
+                label += f" = {100 * x['seconds'] / b['cold']['seconds']:.1f}% of cold"
+            if key == "make_noop":
+                rows.append((label, f"{x['seconds']:.2f}", f"s  (exit {x['returncode']})"))
+                continue
             rows.append((label, f"{x['seconds']:.1f}",
                          f"s  (exit {x['returncode']}; notebooks executed "
                          f"{x['notebooks_executed']}, from cache {x['notebooks_from_cache']};"
@@ -345,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
         execution_cache.refresh(ROOT, tmp / "_build")
         cold = build_once(tmp, OUT_DIR / "build-cold.log")
         warm = build_once(tmp, OUT_DIR / "build-warm.log")
-        res["build"] = {"cold": cold, "warm": warm}
+        res["build"] = {"cold": cold, "warm": warm, "make_noop": make_book_unchanged()}
         print("rebuilding after a change to instructor code, then to runtime code...",
               flush=True)
         for key, rel in (("instructor", INSTRUCTOR_FILE), ("runtime", RUNTIME_FILE)):
@@ -364,8 +381,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if x["returncode"] != 0:
                 res["problems"].append(f"{key} build exited {x['returncode']} "
-                                       f"(log {x['log']}): " + " | ".join(x["tail"][-3:]))
-            if str(tmp) not in x["cache"]:
+                                       f"(log {x.get('log', '-')}): "
+                                       + " | ".join(x["tail"][-3:]))
+            read = x.get("notebooks_executed", 0) + x.get("notebooks_from_cache", 0)
+            if read and str(tmp) not in x["cache"]:
                 res["problems"].append(f"{key} build: jupyter-cache not in the temporary "
                                        f"folder: {x['cache'] or 'not reported'}")
 
@@ -391,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         widget_env = {"OSAI_BUILD_DIR": str(html_dir.parent)} if html_dir.is_dir() else {}
         subs["bench_widgets"] = run_script(["scripts/bench_widgets.py"], widget_env,
                                            OUT_DIR / "bench_widgets.log")
+        if html_dir.is_dir():
+            print("running scripts/bench_lighthouse.py (every chapter, mobile)...", flush=True)
+            subs["bench_lighthouse"] = run_script(
+                ["scripts/bench_lighthouse.py", "--html", str(html_dir)], {},
+                OUT_DIR / "bench_lighthouse.log")
         bundle_zip = html_dir / f"{bundle.BUNDLE_NAME}.zip"
         if not bundle_zip.is_file():
             res["problems"].append(f"no {bundle_zip}: the learner's install is not measured")

@@ -24,7 +24,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 
 from osai import syllabus
-from osai.book import page_assets, pipeline
+from osai.book import incremental, page_assets, page_meta, pipeline
 
 SITE = Path(__file__).resolve().parent / "sites" / "pipeline"
 
@@ -196,3 +196,56 @@ def test_the_widget_view_script_is_kept_as_json(site):
     body = re.search(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>',
                      site.page("chapters/06-charts"), re.S).group(1)
     assert json.loads(body)["model_id"] == "m1"
+
+
+def _meta_description(html: str) -> str | None:
+    found = re.findall(r'<meta name="description" content="([^"]*)"', html)
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def test_every_page_is_described_by_its_own_summary(site):
+    assert _meta_description(site.page("chapters/07-plain")) == (
+        "This plain chapter has one paragraph long enough to be its summary, so a search "
+        "result shows these words as the page’s description.")
+    # a page whose paragraphs are all labels, and the index, which has no text of its own:
+    # the title, then the front page's description
+    for name in ("index", "chapters/06-charts"):
+        description = _meta_description(site.page(name))
+        assert description and len(description) <= page_meta.LIMIT, name
+
+
+def test_a_long_summary_is_cut_at_a_word_with_an_ellipsis():
+    text = "word " * 100
+    cut = page_meta.shorten(text)
+    assert len(cut) <= page_meta.LIMIT and cut.endswith("word…")
+    assert page_meta.shorten("  two\n lines ") == "two lines"
+
+
+def test_every_script_file_is_deferred_but_the_one_inline_scripts_need(site):
+    for name in ("index", "chapters/06-charts", "chapters/07-plain"):
+        for tag in re.findall(r"<script[^>]*\bsrc=[^>]*>", site.page(name)):
+            if "documentation_options.js" in tag:
+                assert "defer" not in tag, (name, tag)
+            else:
+                assert re.search(r"\b(defer|async)\b", tag), (name, tag)
+
+
+class _Env:
+    """What :func:`osai.book.incremental.outdated_docs` reads of Sphinx's environment."""
+
+    def __init__(self, docs):
+        self.found_docs = set(docs)
+
+
+def test_every_page_is_read_again_when_an_input_sphinx_does_not_see_changes(tmp_path):
+    (tmp_path / "data").mkdir()
+    table = tmp_path / "data" / "events.csv"
+    table.write_text("id\n1\n")
+    app = type("App", (), {"srcdir": str(tmp_path)})()
+    env = _Env(["a", "b", "gone"])
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == []  # first build
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == []  # nothing changed
+    table.write_text("id\n2\n")
+    assert incremental.outdated_docs(app, env, set(), set(), {"gone"}) == ["a", "b"]
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == []

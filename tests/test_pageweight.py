@@ -85,3 +85,32 @@ def test_built_pages_carry_only_what_they_use(book_dir):
         assert "html-manager" not in html and "require.js" not in html, page.name
         assert not re.search(r"<script[^>]*mathjax", html, re.IGNORECASE), page.name
         assert 'class="math' not in html, page.name  # every formula is MathML
+
+
+_SEARCH_SCRIPTS = ("searchindex.js", "searchtools.js", "language_data.js")
+
+
+def test_no_page_blocks_its_first_paint_or_loads_the_search_index(book_dir):
+    """Only the search page loads the search index and tools; on every other page each
+    script file is deferred but documentation_options.js (the inline scripts set its
+    properties), and each page has a description of its own."""
+    descriptions = {}
+    for page in sorted(book_dir.rglob("*.html")):
+        name = page.relative_to(book_dir).as_posix()
+        if name.startswith(("_static/", "vendor/")):
+            continue
+        html = page.read_text(encoding="utf-8")
+        if html.startswith('<meta http-equiv="Refresh"'):  # Jupyter Book's front redirect
+            continue
+        head = html.split("</head>")[0]
+        found = re.findall(r'<meta name="description" content="([^"]+)"', head)
+        assert len(found) == 1, name
+        descriptions[name] = found[0]
+        if name == "search.html":
+            continue
+        for tag in re.findall(r"<script[^>]*\bsrc=[^>]*>", html):
+            assert not any(s in tag for s in _SEARCH_SCRIPTS), (name, tag)
+            if "documentation_options.js" not in tag:
+                assert re.search(r"\b(defer|async)\b", tag), (name, tag)
+    chapters = {k: v for k, v in descriptions.items() if k.startswith("chapters/")}
+    assert len(set(chapters.values())) == len(chapters)  # each chapter its own summary

@@ -15,6 +15,7 @@ checks they agree).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -34,8 +35,8 @@ from packaging.utils import canonicalize_name
 
 from osai import paths
 
-__all__ = ["BUNDLE_NAME", "COMMANDS", "build_wheel", "learner_requirements", "readme",
-           "main", "write_bundle"]
+__all__ = ["BUNDLE_NAME", "COMMANDS", "build_wheel", "inputs_hash", "learner_requirements",
+           "main", "readme", "write_bundle"]
 
 BUNDLE_NAME = "osai-course"
 
@@ -239,14 +240,41 @@ def main() -> int:
         print(f"error: {notebooks} holds no notebooks: build the book first (make book)",
               file=sys.stderr)
         return 1
+    project, dist = paths.project_root(), paths.build_dir() / "dist"
+    stamp, current = dist / ".osai-bundle-inputs", inputs_hash(project, notebooks)
+    zip_path = paths.html_dir() / f"{BUNDLE_NAME}.zip"
+    if zip_path.is_file() and stamp.is_file() and stamp.read_text().strip() == current:
+        print(f"course bundle: {zip_path} is up to date")
+        return 0
     try:
-        zip_path = write_bundle(notebooks, paths.html_dir(), project=paths.project_root(),
-                                dist=paths.build_dir() / "dist")
+        zip_path = write_bundle(notebooks, paths.html_dir(), project=project, dist=dist)
     except BundleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    stamp.write_text(current + "\n")
     print(f"course bundle: {zip_path} ({zip_path.stat().st_size / 1e6:.1f} MB)")
     return 0
+
+
+#: what the wheel is built from, besides the notebooks (relative to the project)
+WHEEL_INPUTS = ("src", "data", "exercises", "setup.py", "pyproject.toml", "MANIFEST.in",
+                "requirements.lock", "README.md", "LICENSE", "LICENSE-CONTENT.md")
+
+
+def inputs_hash(project: Path, notebooks: Path) -> str:
+    """A hash of everything the bundle is made from: the wheel's sources and the
+    notebooks; :func:`main` rebuilds only when it changes."""
+    digest = hashlib.sha256()
+    for base, entries in ((project, WHEEL_INPUTS), (notebooks, (".",))):
+        for entry in entries:
+            top = base / entry
+            files = [top] if top.is_file() else sorted(top.rglob("*")) if top.is_dir() else []
+            for path in files:
+                if path.is_file() and not any(part == "__pycache__" or part.endswith(
+                        ".egg-info") for part in path.parts):
+                    digest.update(f"{base.name}/{path.relative_to(base).as_posix()}".encode())
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 if __name__ == "__main__":

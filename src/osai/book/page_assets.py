@@ -21,6 +21,8 @@ from pathlib import Path
 from sphinx.application import Sphinx
 
 STATIC = Path(__file__).resolve().parent / "static"
+#: the theme's page layout, overridden (``templates/layout.html`` says what and why)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 STYLES = "osai-book.css"
 CHART_SCRIPT = "osai-book.js"
 WIDGET_SCRIPT = "osai-widgets.js"
@@ -31,9 +33,11 @@ WIDGET_MARK = "application/vnd.jupyter.widget-view+json"
 
 
 def add_static_files(app: Sphinx, config) -> None:
-    """``config-inited``: serve ``osai/book/static`` as part of ``_static/``, and link the
-    course's styles from every page (after the other extensions' style sheets)."""
+    """``config-inited``: serve ``osai/book/static`` as part of ``_static/``, use the page
+    layout in ``osai/book/templates``, and link the course's styles from every page (after
+    the other extensions' style sheets)."""
     config.html_static_path.append(str(STATIC))
+    config.templates_path.append(str(TEMPLATES))
     config.html_css_files.append((STYLES, {}))  # Sphinx has normalised the list by now
 
 
@@ -51,4 +55,4 @@ def add_page_scripts(app: Sphinx, pagename: str, templatename: str, context: dic
                      doctree) -> None:
     """``html-page-context``: link the scripts this page needs (see :func:`scripts_for`)."""
     for name in scripts_for(context.get("body") or ""):
-        app.add_js_file(name)
+        app.add_js_file(name, loading_method="defer")

@@ -5,6 +5,7 @@
   inline ``const THEBE_JS_URL`` declaration is also added twice, which throws
   "Identifier 'THEBE_JS_URL' has already been declared" on every page.
 * :func:`fix_citation_roles`: bibliography entries become plain list items (axe, WCAG 2.1 A).
+* :func:`defer_scripts`: the page's script files load without blocking its first paint.
 """
 
 from __future__ import annotations
@@ -32,3 +33,30 @@ def fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: d
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
         context["body"] = body.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+#: scripts that must run where they stand: the page's inline scripts set properties of
+#: the object this one defines (``DOCUMENTATION_OPTIONS.pagename = ...``)
+KEEP_IN_PLACE = ("documentation_options.js",)
+
+
+def defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
+                  doctree) -> None:
+    """Every script file of the page gets ``defer``: it is fetched while the page is parsed
+    and runs, in document order, once the page is parsed, so none blocks the first paint.
+    Inline scripts and :data:`KEEP_IN_PLACE` stay as they are.  The search page keeps its
+    own order: its body loads the index, which needs the search tools already run."""
+    scripts = context.get("script_files")
+    if not scripts or pagename == "search":
+        return
+    deferred = []
+    for script in scripts:
+        filename = str(getattr(script, "filename", "") or "")
+        attributes = dict(getattr(script, "attributes", {}) or {})
+        if (filename and "body" not in attributes and "async" not in attributes
+                and "defer" not in attributes
+                and not filename.split("?")[0].endswith(KEEP_IN_PLACE)):
+            script = type(script)(filename, priority=script.priority,
+                                  **{**attributes, "defer": "defer"})
+        deferred.append(script)
+    context["script_files"] = deferred

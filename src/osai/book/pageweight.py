@@ -193,16 +193,23 @@ def drop_fontawesome_engine(outdir: Path) -> int:
 
 
 def precompress(outdir: Path) -> tuple[int, int, int]:
-    """Write ``.gz`` copies; returns (files, bytes before, bytes after)."""
+    """Write ``.gz`` copies; returns (files, bytes before, bytes after).  A copy newer
+    than its file is kept as it is (an incremental build rewrites only what changed)."""
     count = before = after = 0
     for path in sorted(outdir.rglob("*")):
         if not path.is_file() or path.suffix not in COMPRESS:
             continue
-        data = path.read_bytes()
-        if len(data) < MIN_BYTES:
-            continue
-        packed = gzip.compress(data, compresslevel=9, mtime=0)
         target = path.with_name(path.name + ".gz")
+        size = path.stat().st_size
+        if size < MIN_BYTES:
+            continue
+        if target.is_file() and target.stat().st_mtime >= path.stat().st_mtime:
+            count += 1  # made by an earlier build from this very file: keep it
+            before += size
+            after += target.stat().st_size
+            continue
+        data = path.read_bytes()
+        packed = gzip.compress(data, compresslevel=9, mtime=0)
         if len(packed) >= len(data) * 0.9:
             target.unlink(missing_ok=True)
             continue

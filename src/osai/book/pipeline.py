@@ -18,8 +18,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from osai import syllabus
-from osai.book import (citations, figure_numbers, mathml, notebooks, page_assets, page_fixes,
-                       pageweight, script_safety)
+from osai.book import (citations, figure_numbers, incremental, mathml, notebooks, page_assets,
+                       page_fixes, page_meta, pageweight, script_safety)
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +83,9 @@ STAGES: tuple[Stage, ...] = (
           "_toc.yml, exercises/objectives.yml", "a warning where they disagree"),
     Stage("builder-inited", citations.letter_years, AFTER_OTHERS,
           "the .bib entries sphinxcontrib-bibtex parsed", "their years, lettered: 2025a, 2025b"),
+    Stage("env-get-outdated", incremental.outdated_docs, AFTER_OTHERS,
+          "the build's inputs Sphinx does not track (data, quiz banks, package code)",
+          "every page re-read when they changed since the last build"),
     Stage("env-get-updated", figure_numbers.number_per_chapter, AFTER_OTHERS,
           "Sphinx's book-wide figure numbers", "env.toc_fignumbers as (chapter, n)"),
     Stage("html-page-context", notebooks.offer_ipynb, BEFORE_OTHERS,
@@ -94,6 +97,10 @@ STAGES: tuple[Stage, ...] = (
           "the page's script list", "the list without sphinx-thebe"),
     Stage("html-page-context", page_fixes.fix_citation_roles, AFTER_OTHERS,
           "the page body", "bibliography entries as list items"),
+    Stage("html-page-context", page_fixes.defer_scripts, AFTER_OTHERS,
+          "the page's script list", "every script file deferred (search page aside)"),
+    Stage("html-page-context", page_meta.add_description, AFTER_OTHERS,
+          "the page's doctree", "osai_description: the layout's meta description"),
     Stage("html-page-context", pageweight.link_favicon, AFTER_OTHERS,
           "the page's meta tags", "a link to /favicon.ico"),
     Stage("html-page-context", script_safety.check_page, AFTER_OTHERS,
@@ -121,4 +128,4 @@ def setup(app: Sphinx) -> dict:
     # a new env version makes Sphinx re-read every page, so no page keeps widget state
     # escaped by an older rule in its cached environment
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "0.2",
-            "env_version": 2}
+            "env_version": 3}
