@@ -84,3 +84,18 @@ def test_banks_that_promise_it_type_no_dates_or_amounts(chapter):
     assert typed == [], f"{path.name}: typed facts {typed}"
     loaded = bank.load_bank(chapter)
     assert "{year:" not in str(loaded) and "{date:" not in str(loaded)
+
+
+def test_table_placeholders_read_licences_and_metrics(events):
+    from osai.data import load_dataset
+
+    ds = load_dataset()
+    limit = ds.licences.set_index("licence_id").loc["llama-2", "user_limit"]
+    hub = ds.metrics.set_index("metric_id").loc["hf-models-2022-05", "value"]
+    out = fill_facts({"prompt": "{users:llama-2} / {metric:hf-models-2022-05}"}, events, _fail)
+    assert out["prompt"] == f"{int(limit) // 10**6}M / {int(hub) // 1000}K"
+    for text, message in (("{users:mit}", "gives no user_limit for 'mit'"),
+                          ("{users:nope}", "no row 'nope' in data/licences.csv"),
+                          ("{metric:nope}", "no row 'nope' in data/metrics.csv")):
+        with pytest.raises(QuizError, match=re.escape(message)):
+            fill_facts({"prompt": text}, events, _fail)
