@@ -92,8 +92,12 @@ def test_table_placeholders_read_licences_and_metrics(events):
     ds = load_dataset()
     limit = ds.licences.set_index("licence_id").loc["llama-2", "user_limit"]
     hub = ds.metrics.set_index("metric_id").loc["hf-models-2022-05", "value"]
-    out = fill_facts({"prompt": "{users:llama-2} / {metric:hf-models-2022-05}"}, events, _fail)
-    assert out["prompt"] == f"{int(limit) // 10**6}M / {int(hub) // 1000}K"
+    gifts = ds.metrics.set_index("metric_id").loc["openai-donations-2021", "value"]
+    out = fill_facts({"prompt": "{users:llama-2} / {metric:hf-models-2022-05} / "
+                                "{metric:openai-donations-2021} / {as_of:hf-models-2022-05}"},
+                     events, _fail)
+    assert out["prompt"] == (f"{int(limit) // 10**6}M / {int(hub) // 1000}K / "
+                             f"${gifts / 1e6:g}M / May 2022")
     for text, message in (("{users:mit}", "gives no user_limit for 'mit'"),
                           ("{users:nope}", "no row 'nope' in data/licences.csv"),
                           ("{metric:nope}", "no row 'nope' in data/metrics.csv")):

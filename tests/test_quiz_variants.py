@@ -120,7 +120,7 @@ def test_only_numeric_and_ordering_questions_have_variants(tmp_path):
 
 
 EXEMPT = {"05-investor-led", "06-big-tech", "07-trade-offs", "08-choosing-a-model"}
-NOT_YET = {"03-four-organisations", "04-community-led"}
+NOT_YET = {"04-community-led"}
 
 
 @pytest.mark.parametrize("chapter", [

@@ -14,7 +14,10 @@ events of ``data/events.csv`` (or ``data/context_events.csv``):
 ``{users:LICENCE}``
     the user limit of a licence of ``data/licences.csv`` in short form, e.g. ``700M``;
 ``{metric:METRIC}``
-    the value of a row of ``data/metrics.csv`` in short form, e.g. ``100K``.
+    the value of a row of ``data/metrics.csv`` in short form, e.g. ``100K``, or as money
+    when its unit is a currency (``$133.2M``);
+``{as_of:METRIC}``
+    the date of that value at its precision, e.g. ``2021`` or ``May 2022``.
 
 ``{answer}`` (the computed answer of a numeric question) is left for the widget.  An
 unknown placeholder or event id, an event without an amount, or an interval finer than
@@ -76,7 +79,8 @@ def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
 #: placeholders that read one value of another table: kind -> (table, its id column,
 #: the value column, the file named in messages)
 _TABLES = {"users": ("licences", "licence_id", "user_limit", "data/licences.csv"),
-           "metric": ("metrics", "metric_id", "value", "data/metrics.csv")}
+           "metric": ("metrics", "metric_id", "value", "data/metrics.csv"),
+           "as_of": ("metrics", "metric_id", "as_of_start", "data/metrics.csv")}
 
 
 def _table_value(kind: str, key: str, fail) -> str:
@@ -88,13 +92,20 @@ def _table_value(kind: str, key: str, fail) -> str:
     if rows.empty:
         fail(f"placeholder {{{kind}:{key}}}: no row {key!r} in {file}")
     value = rows.iloc[0][col]
+    if kind == "as_of":
+        return fmt_date(value, str(rows.iloc[0]["as_of_precision"]))
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
     if number != number:
         fail(f"placeholder {{{kind}:{key}}}: {file} gives no {col} for {key!r}")
-    return fmt_count(number)
+    unit = str(rows.iloc[0].get("unit", "")) if kind == "metric" else ""
+    return fmt_money(number, unit) if unit in _CURRENCIES else fmt_count(number)
+
+
+#: units of data/metrics.csv that are money
+_CURRENCIES = {"USD", "EUR"}
 
 
 def fill_facts(question: Any, events: dict[str, Event], fail) -> Any:
