@@ -16,15 +16,11 @@ CH = "03-four-organisations"
 #: banks another branch rewrites to the guidelines; the lead removes this at merge
 REWRITTEN_ELSEWHERE = {"05-investor-led", "06-big-tech", "07-trade-offs",
                        "08-choosing-a-model"}
-#: banks this branch rewrites in its next commits (removed when they pass)
-NOT_YET = {"04-community-led"}
 
 
 @pytest.mark.parametrize("chapter", [
     pytest.param(c, marks=pytest.mark.xfail(reason="banksb rewrites these", strict=False))
-    if c in REWRITTEN_ELSEWHERE else
-    pytest.param(c, marks=pytest.mark.xfail(reason="rewritten next", strict=True))
-    if c in NOT_YET else c for c in chapters()])
+    if c in REWRITTEN_ELSEWHERE else c for c in chapters()])
 def test_real_banks_keep_the_thresholds(chapter):
     """Per bank: the key is the longest option no more often than chance + 10 points, never
     1.6 times the longest distractor, no key echoes the stem, no all/none of the above."""

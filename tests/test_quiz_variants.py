@@ -120,14 +120,11 @@ def test_only_numeric_and_ordering_questions_have_variants(tmp_path):
 
 
 EXEMPT = {"05-investor-led", "06-big-tech", "07-trade-offs", "08-choosing-a-model"}
-NOT_YET = {"04-community-led"}
 
 
 @pytest.mark.parametrize("chapter", [
     pytest.param(c, marks=pytest.mark.xfail(reason="banksb rewrites these", strict=False))
-    if c in EXEMPT else
-    pytest.param(c, marks=pytest.mark.xfail(reason="rewritten next", strict=True))
-    if c in NOT_YET else c for c in chapters()])
+    if c in EXEMPT else c for c in chapters()])
 def test_every_computed_question_has_three_variants(chapter):
     bank = load_bank(chapter)
     for q in bank["questions"]:
