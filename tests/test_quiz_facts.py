@@ -10,7 +10,7 @@ import yaml
 from osai.quiz import bank
 from osai.quiz.bank_checks import validate_raw
 from osai.quiz.events import load_events
-from osai.quiz.facts import PLACEHOLDER, fill_facts
+from osai.quiz.facts import fill_facts
 from osai.quiz.quiz_error import QuizError
 
 
@@ -55,35 +55,6 @@ def test_a_bank_with_a_bad_placeholder_fails_to_load():
     with pytest.raises(QuizError, match="opencv-start|opencv-nothing") as err:
         validate_raw(raw, "exercises/quizzes/03-four-organisations.yml")
     assert "question 'opencv-start'" in str(err.value)
-
-
-@pytest.mark.parametrize("chapter", ["03-four-organisations", "07-trade-offs"])
-def test_banks_that_promise_it_type_no_dates_or_amounts(chapter):
-    """The bank header says facts are never typed: no year or amount outside placeholders."""
-    path = bank.bank_path(chapter)
-    text = path.read_text(encoding="utf-8")
-    assert "never typed" in text.split("chapter:")[0]
-    raw = yaml.safe_load(text)
-    typed = []
-
-    def walk(node, key=None):
-        if key in ("id", "section", "events", "compute", "tolerance", "chapter"):
-            return
-        if isinstance(node, str):
-            rest = PLACEHOLDER.sub("", node)
-            typed.extend(re.findall(r"\b(?:1[89]|20)\d\d\b|\$\d|EUR \d|\d+(?:\.\d+)?[MBK]\b",
-                                    rest))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-
-    walk(raw)
-    assert typed == [], f"{path.name}: typed facts {typed}"
-    loaded = bank.load_bank(chapter)
-    assert "{year:" not in str(loaded) and "{date:" not in str(loaded)
 
 
 def test_table_placeholders_read_licences_and_metrics(events):

@@ -11,9 +11,9 @@ Answers are never typed in a bank: a numeric question names two events (``comput
 {years_between: [a, b]}``) and an ordering question names events; the answer is computed
 here from those events (:mod:`osai.quiz.events`).  Such a question may carry
 ``variants:``, alternates that ask the same about other events; each is built into a
-complete question (id ``<id>-v2`` ..., ``variant_of``) listed in the base's ``variants``.  Placeholders in the text
-(``{date:openai-lp}``) are filled first (:mod:`osai.quiz.facts`); each question's section
-gets its anchor (:mod:`osai.quiz.sections`).
+complete question (id ``<id>-v2`` ..., ``variant_of``) listed in the base's ``variants``.
+Placeholders in the text (``{date:openai-lp}``) are filled first (:mod:`osai.quiz.facts`);
+each question's section gets its anchor (:mod:`osai.quiz.sections`).
 
 Used by :func:`osai.quiz.bank.load_bank` (which finds and reads the file) and by tests
 that check a bank they build in memory.

@@ -11,10 +11,10 @@ filled), for every ``single``, ``scenario`` and ``multiple`` question:
 * **length ratio**: the longest keyed option's length over the longest unkeyed one's; no
   item may reach :data:`MAX_RATIO` (1.6);
 * **stem overlap**: the share of an option's content words (stop words dropped, words
-  split at hyphens, plural "s" folded) that also occur in the stem (prompt and case).  An item is flagged when its
-  key's share exceeds its best distractor's by more than :data:`MAX_OVERLAP_GAP`; a bank
-  when its keys' mean share exceeds its distractors' mean by more than
-  :data:`MAX_BANK_OVERLAP_GAP`;
+  split at hyphens, plural "s" folded) that also occur in the stem (prompt and case).  An
+  item is flagged when its key's share exceeds its best distractor's by more than
+  :data:`MAX_OVERLAP_GAP`; a bank when its keys' mean share exceeds its distractors' mean
+  by more than :data:`MAX_BANK_OVERLAP_GAP`;
 * **"all/none of the above"** options, which the guidelines advise against.
 
 :func:`lint_bank` returns a :class:`BankLint` (per bank and per item); :func:`problems`
@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from osai.quiz.model import Bank
 
 __all__ = ["BankLint", "ItemLint", "MAX_BANK_OVERLAP_GAP", "MAX_LONGEST_OVER_CHANCE",
-           "MAX_OVERLAP_GAP", "MAX_RATIO", "content_words", "lint_bank", "problems"]
+           "MAX_OVERLAP_GAP", "MAX_RATIO", "content_words", "lint_bank", "problems",
+           "report_lines"]
 
 #: a bank's keyed options may be the longest this many points above chance, no more
 MAX_LONGEST_OVER_CHANCE = 0.10
