@@ -10,7 +10,7 @@ import yaml
 from osai.quiz import bank
 from osai.quiz.bank_checks import validate_raw
 from osai.quiz.events import load_events
-from osai.quiz.facts import PLACEHOLDER, fill_facts
+from osai.quiz.facts import fill_facts
 from osai.quiz.quiz_error import QuizError
 
 
@@ -57,30 +57,20 @@ def test_a_bank_with_a_bad_placeholder_fails_to_load():
     assert "question 'opencv-start'" in str(err.value)
 
 
-@pytest.mark.parametrize("chapter", ["03-four-organisations", "07-trade-offs"])
-def test_banks_that_promise_it_type_no_dates_or_amounts(chapter):
-    """The bank header says facts are never typed: no year or amount outside placeholders."""
-    path = bank.bank_path(chapter)
-    text = path.read_text(encoding="utf-8")
-    assert "never typed" in text.split("chapter:")[0]
-    raw = yaml.safe_load(text)
-    typed = []
+def test_table_placeholders_read_licences_and_metrics(events):
+    from osai.data import load_dataset
 
-    def walk(node, key=None):
-        if key in ("id", "section", "events", "compute", "tolerance", "chapter"):
-            return
-        if isinstance(node, str):
-            rest = PLACEHOLDER.sub("", node)
-            typed.extend(re.findall(r"\b(?:1[89]|20)\d\d\b|\$\d|EUR \d|\d+(?:\.\d+)?[MBK]\b",
-                                    rest))
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-        elif isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-
-    walk(raw)
-    assert typed == [], f"{path.name}: typed facts {typed}"
-    loaded = bank.load_bank(chapter)
-    assert "{year:" not in str(loaded) and "{date:" not in str(loaded)
+    ds = load_dataset()
+    limit = ds.licences.set_index("licence_id").loc["llama-2", "user_limit"]
+    hub = ds.metrics.set_index("metric_id").loc["hf-models-2022-05", "value"]
+    gifts = ds.metrics.set_index("metric_id").loc["openai-donations-2021", "value"]
+    out = fill_facts({"prompt": "{users:llama-2} / {metric:hf-models-2022-05} / "
+                                "{metric:openai-donations-2021} / {as_of:hf-models-2022-05}"},
+                     events, _fail)
+    assert out["prompt"] == (f"{int(limit) // 10**6}M / {int(hub) // 1000}K / "
+                             f"${gifts / 1e6:g}M / May 2022")
+    for text, message in (("{users:mit}", "gives no user_limit for 'mit'"),
+                          ("{users:nope}", "no row 'nope' in data/licences.csv"),
+                          ("{metric:nope}", "no row 'nope' in data/metrics.csv")):
+        with pytest.raises(QuizError, match=re.escape(message)):
+            fill_facts({"prompt": text}, events, _fail)

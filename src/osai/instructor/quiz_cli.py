@@ -1,7 +1,9 @@
 """``osai quiz`` (also ``python -m osai.instructor.quiz_cli``): check, print, export and report
 on the banks.
 
-    osai quiz check                 # validate every bank; exit 1 with the problem
+    osai quiz check [--items]       # validate every bank and measure its cues (longest
+                                    # option keyed, length ratio, stem overlap, all/none
+                                    # of the above); exit 1 with each problem
     osai quiz handouts --out DIR    # per chapter: questions + answer key (HTML)
     osai quiz report FILES... --out report.html   # class report (HTML)
     osai quiz export --format moodle|qti|gift [chapters] --out DIR
@@ -22,8 +24,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="osai quiz", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("check", help="validate every quiz bank")
+    check = sub.add_parser("check", help="validate every quiz bank and lint its choice items")
     check.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
+    check.add_argument("--items", action="store_true",
+                       help="one line per choice item, not only per bank")
     hand = sub.add_parser("handouts", help="write printable handouts and answer keys")
     hand.add_argument("--out", required=True, type=Path, help="output folder")
     hand.add_argument("chapters", nargs="*", help="chapter ids (default: all)")
@@ -45,21 +49,44 @@ def main(argv: list[str] | None = None) -> int:
         return _report(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "check":
+        return _check(args)
     try:
         banks = ({c: load_bank(c) for c in args.chapters} if args.chapters else load_all())
     except QuizError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.command == "check":
-        n = sum(len(b["questions"]) for b in banks.values())
-        print(f"{len(banks)} banks, {n} questions: all valid")
-        return 0
     from osai.instructor.handouts import write_handouts
 
     written = write_handouts(banks, args.out)
     for path in written:
         print(path)
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """Load every bank (a bank that does not load is named, the others still checked) and
+    lint it (:mod:`osai.quiz.lint`); exit 1 when a bank fails to load or breaks a
+    threshold."""
+    from osai.quiz.lint import lint_bank, problems, report_lines
+    from osai.syllabus import chapters
+
+    failed, n = 0, 0
+    for chapter in args.chapters or chapters():
+        try:
+            bank = load_bank(chapter)
+        except QuizError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        n += len(bank["questions"])
+        lint = lint_bank(bank)
+        print("\n".join(report_lines(lint, args.items)))
+        for line in problems(lint):
+            print(f"error: {line}", file=sys.stderr)
+            failed += 1
+    print(f"{n} questions checked; {failed} problem(s)")
+    return 1 if failed else 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -9,9 +9,11 @@ question id, so a bad bank fails the book build with a message that says where t
 
 Answers are never typed in a bank: a numeric question names two events (``compute:
 {years_between: [a, b]}``) and an ordering question names events; the answer is computed
-here from those events (:mod:`osai.quiz.events`).  Placeholders in the text
-(``{date:openai-lp}``) are filled first (:mod:`osai.quiz.facts`); each question's section
-gets its anchor (:mod:`osai.quiz.sections`).
+here from those events (:mod:`osai.quiz.events`).  Such a question may carry
+``variants:``, alternates that ask the same about other events; each is built into a
+complete question (id ``<id>-v2`` ..., ``variant_of``) listed in the base's ``variants``.
+Placeholders in the text (``{date:openai-lp}``) are filled first (:mod:`osai.quiz.facts`);
+each question's section gets its anchor (:mod:`osai.quiz.sections`).
 
 Used by :func:`osai.quiz.bank.load_bank` (which finds and reads the file) and by tests
 that check a bank they build in memory.
@@ -228,7 +230,64 @@ def _question(q: Any, n: int, file: str, chapter: str, objectives: set[str],
         rest = _ordering(q, events, fail)
     else:
         rest = _matching(q, fail)
-    return _CLASS[qtype](**head, **rest)
+    question = _CLASS[qtype](**head, **rest)
+    if q.get("variants") is not None:
+        question["variants"] = _variants(q, question, events, seen, file)
+    return question
+
+
+#: what a variant gives of its own; everything else it inherits from its base question
+_OWN = {"numeric": ("prompt", "compute", "feedback"), "ordering": ("prompt", "events", "feedback")}
+_DATA = {"numeric": "compute", "ordering": "events"}
+
+
+def _variants(q: dict, base: Question, events: dict[str, Event], seen: set[str],
+              file: str) -> list[Question]:
+    """A numeric or ordering question's alternates (``variants:``), each a complete
+    question of the same type with id ``<base>-v2``, ``-v3`` ... and ``variant_of``."""
+    qid, qtype = q["id"], q["type"]
+
+    def fail(message: str, vid: str = qid) -> NoReturn:
+        raise QuizError(file, message, vid)
+
+    alternates = q["variants"]
+    if qtype not in _OWN:
+        fail(f"only numeric and ordering questions can have variants, not {qtype}")
+    if not isinstance(alternates, list) or len(alternates) < 2:
+        fail("`variants:` needs a list of at least two alternates (the question itself is "
+             "the first variant)")
+    key = _DATA[qtype]
+    given = {_frozen(q.get(key)): qid}
+    out = []
+    for k, alt in enumerate(alternates, start=2):
+        vid = f"{qid}-v{k}"
+        if not isinstance(alt, dict):
+            fail(f"variant {k} is not a mapping", vid)
+        extra = sorted(set(alt) - set(_OWN[qtype]))
+        if extra:
+            fail(f"variant {k} sets {', '.join(extra)}; a variant gives only "
+                 f"{', '.join(_OWN[qtype])} and inherits the rest", vid)
+        for need in ("prompt", key):
+            if not alt.get(need):
+                fail(f"variant {k} has no `{need}:`", vid)
+        same = given.get(_frozen(alt[key]))
+        if same is not None:
+            fail(f"variant {k} asks about the same events as {same}; pick other events", vid)
+        given[_frozen(alt[key])] = vid
+        if vid in seen:
+            fail("a question already has this id; rename it (variant ids are <id>-v2, ...)",
+                 vid)
+        seen.add(vid)
+        raw = {k2: v for k2, v in q.items() if k2 != "variants"} | alt | {"id": vid}
+        one = dict(_question(raw, 0, file, "", {q["objective"]}, events, set(), None))
+        one["section_anchor"] = base["section_anchor"]
+        one["variant_of"] = qid
+        out.append(one)
+    return out
+
+
+def _frozen(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
 
 
 def _with_facts(q: Any, n: int, file: str, events: dict[str, Event]) -> Any:

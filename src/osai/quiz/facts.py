@@ -10,7 +10,14 @@ events of ``data/events.csv`` (or ``data/context_events.csv``):
 ``{amount:EVENT}``
     its amount in short form with its currency, e.g. ``$1B`` or ``EUR 13M``;
 ``{years_between:A,B}``, ``{months_between:A,B}``, ``{days_between:A,B}``
-    the calendar interval from event A to event B.
+    the calendar interval from event A to event B;
+``{users:LICENCE}``
+    the user limit of a licence of ``data/licences.csv`` in short form, e.g. ``700M``;
+``{metric:METRIC}``
+    the value of a row of ``data/metrics.csv`` in short form, e.g. ``100K``, or as money
+    when its unit is a currency (``$133.2M``);
+``{as_of:METRIC}``
+    the date of that value at its precision, e.g. ``2021`` or ``May 2022``.
 
 ``{answer}`` (the computed answer of a numeric question) is left for the widget.  An
 unknown placeholder or event id, an event without an amount, or an interval finer than
@@ -26,7 +33,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from osai.formats import fmt_date, fmt_money, fmt_number
+from osai.formats import fmt_count, fmt_date, fmt_money, fmt_number
 from osai.quiz.events import INTERVALS, Event, checked_interval, event_date
 
 __all__ = ["PLACEHOLDER", "fill_facts"]
@@ -50,9 +57,11 @@ def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
             return fmt_number(checked_interval(kind, a, b))
         except ValueError as exc:
             fail(f"placeholder {{{kind}:{arg}}}: {exc}")
+    if kind in _TABLES:
+        return _table_value(kind, arg.strip(), fail)
     if kind not in ("year", "date", "amount"):
         fail(f"unknown placeholder {{{kind}:{arg}}} (known: year, date, amount, "
-             + ", ".join(INTERVALS) + ")")
+             + ", ".join(INTERVALS) + ", " + ", ".join(_TABLES) + ")")
     eid = arg.strip()
     if eid not in events:
         fail(f"placeholder {{{kind}:{arg}}}: unknown event id {eid!r} (not in "
@@ -65,6 +74,38 @@ def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
     if ev.get("amount") is None:
         fail(f"placeholder {{amount:{eid}}}: the event has no amount in the data")
     return fmt_money(ev["amount"], ev["currency"])
+
+
+#: placeholders that read one value of another table: kind -> (table, its id column,
+#: the value column, the file named in messages)
+_TABLES = {"users": ("licences", "licence_id", "user_limit", "data/licences.csv"),
+           "metric": ("metrics", "metric_id", "value", "data/metrics.csv"),
+           "as_of": ("metrics", "metric_id", "as_of_start", "data/metrics.csv")}
+
+
+def _table_value(kind: str, key: str, fail) -> str:
+    from osai.data import load_dataset
+
+    table, id_col, col, file = _TABLES[kind]
+    frame = load_dataset()[table]
+    rows = frame[frame[id_col] == key]
+    if rows.empty:
+        fail(f"placeholder {{{kind}:{key}}}: no row {key!r} in {file}")
+    value = rows.iloc[0][col]
+    if kind == "as_of":
+        return fmt_date(value, str(rows.iloc[0]["as_of_precision"]))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if number != number:
+        fail(f"placeholder {{{kind}:{key}}}: {file} gives no {col} for {key!r}")
+    unit = str(rows.iloc[0].get("unit", "")) if kind == "metric" else ""
+    return fmt_money(number, unit) if unit in _CURRENCIES else fmt_count(number)
+
+
+#: units of data/metrics.csv that are money
+_CURRENCIES = {"USD", "EUR"}
 
 
 def fill_facts(question: Any, events: dict[str, Event], fail) -> Any:

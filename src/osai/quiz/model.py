@@ -21,6 +21,12 @@ matching                   ``left`` (:class:`Left`), ``right`` (:class:`Right`, 
                            ``solution`` (left id -> right id), ``feedback``
 =========================  ==============================================================
 
+Variants: a numeric or ordering question whose bank entry has ``variants:`` gets
+``variants``, a list of complete questions of its type (its own prompt, computed answer or
+order, and feedback; the rest inherited) with ids ``<id>-v2``, ``<id>-v3`` ... and
+``variant_of`` (the base id).  :attr:`Bank.questions` lists base questions only; a learner
+answers one variant of each, keyed by the id of the variant shown.
+
 A learner's answer has the JSON form ``quiz.js`` stores (:data:`Answer`).
 
 :func:`fill_answer` is the one place Python writes a numeric question's ``{answer}`` into
@@ -30,7 +36,7 @@ the class report all call it.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict, Union, get_args
+from typing import Any, Literal, NotRequired, TypedDict, Union, get_args
 
 from osai.formats import fmt_number
 
@@ -142,6 +148,9 @@ class NumericQuestion(_Common):
     unit: str
     compute: Compute
     feedback: Feedback     #: may name ``{answer}`` (see :func:`fill_answer`)
+    #: the alternates (a base question with ``variants:`` in its bank), ids ``<id>-v2`` ...
+    variants: NotRequired[list[NumericQuestion]]
+    variant_of: NotRequired[str]  #: an alternate's base question id
 
 
 class OrderingQuestion(_Common):
@@ -149,6 +158,8 @@ class OrderingQuestion(_Common):
     items: list[Item]
     solution: dict[str, int]
     feedback: Feedback
+    variants: NotRequired[list[OrderingQuestion]]  #: as in :class:`NumericQuestion`
+    variant_of: NotRequired[str]
 
 
 class MatchingQuestion(_Common):
@@ -170,7 +181,7 @@ class Bank(TypedDict):
     chapter: str
     title: str
     file: str              #: the bank's file, relative to the course when inside it
-    questions: list[Question]
+    questions: list[Question]  #: base questions only (alternates are in their ``variants``)
 
 
 #: a learner's answer as quiz.js stores it: an option id (single, scenario), option ids
