@@ -35,6 +35,16 @@ def test_placeholders_are_filled_from_data(events):
     assert q["prompt"].startswith("{date:")  # the input is not changed
 
 
+def test_right_and_wrong_feedback_texts_are_filled_too(events):
+    """``correct`` is both an option's flag and the right answer's feedback text: the
+    flag stays a flag, the text is filled."""
+    q = {"id": "q1", "options": [{"text": "x", "correct": True, "feedback": "{year:opencv-start}"}],
+         "feedback": {"correct": "Since {year:opencv-start}.", "incorrect": "{year:openai-lp}"}}
+    out = fill_facts(q, events, _fail)
+    assert out["feedback"] == {"correct": "Since 1999.", "incorrect": "2019"}
+    assert out["options"][0]["correct"] is True and out["options"][0]["feedback"] == "1999"
+
+
 @pytest.mark.parametrize("text, message", [
     ("{year:no-such-event}", "unknown event id 'no-such-event'"),
     ("{colour:openai-lp}", "unknown placeholder"),

@@ -119,12 +119,9 @@ def test_only_numeric_and_ordering_questions_have_variants(tmp_path):
         _load(tmp_path, single)
 
 
-EXEMPT = {"05-investor-led", "06-big-tech", "07-trade-offs", "08-choosing-a-model"}
 
 
-@pytest.mark.parametrize("chapter", [
-    pytest.param(c, marks=pytest.mark.xfail(reason="banksb rewrites these", strict=False))
-    if c in EXEMPT else c for c in chapters()])
+@pytest.mark.parametrize("chapter", chapters())
 def test_every_computed_question_has_three_variants(chapter):
     bank = load_bank(chapter)
     for q in bank["questions"]:

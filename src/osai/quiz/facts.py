@@ -41,7 +41,7 @@ __all__ = ["PLACEHOLDER", "fill_facts"]
 #: ``{kind:argument}``; ``{answer}`` has no colon and never matches
 PLACEHOLDER = re.compile(r"\{([a-z_]+):([^{}]*)\}")
 #: keys whose values are identifiers or structure, never text to fill
-_SKIP = {"id", "type", "objective", "section", "events", "compute", "tolerance", "correct"}
+_SKIP = {"id", "type", "objective", "section", "events", "compute", "tolerance"}
 
 
 def _one(kind: str, arg: str, events: dict[str, Event], fail) -> str:
