@@ -27,6 +27,7 @@ from osai.instructor.scorm.jstext import json_text, number_text, parse_json
 from osai.instructor.scorm.responses import (
     RESPONSE_FIELD,
     VERSIONS,
+    decimal_text,
     decode,
     decode_suspend,
     encode,
@@ -486,3 +487,32 @@ def test_a_variant_is_reported_under_its_base_question(tmp_path):
             assert sets["cmi.interactions.1.learner_response"] == "b_c"
         assert sets[f"cmi.interactions.0.{RESPONSE_FIELD[c['version']]}"] == "31"
         assert sets["cmi.interactions.0.result"] != "correct"
+
+
+def test_the_moodle_rules_refuse_what_moodle_refuses():
+    """The port of Moodle's scorm_13.js rules (tests/moodle_scorm.py) refuses the values
+    the SCO used to write (3 fractional digits, hyphenated ids in an ordering) and takes
+    the ones it writes now."""
+    from moodle_scorm import problems
+
+    def one(element, value, itype=None):
+        pre = [("cmi.interactions.0.type", itype)] if itype else []
+        return problems(pre + [(element, value)])
+
+    assert one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43.123Z")
+    assert one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43Z")  # no fraction, no zone
+    assert not one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43.12Z")
+    assert one("cmi.interactions.0.learner_response", "openai-lp[,]probabl", "sequencing")
+    assert not one("cmi.interactions.0.learner_response", "openai_lp[,]probabl", "sequencing")
+    assert one("cmi.interactions.0.learner_response", "a[,]a", "choice")
+    assert one("cmi.interactions.0.learner_response", "l1[.]r-2", "matching")
+    assert one("cmi.interactions.0.learner_response", "1e+21", "numeric")
+    assert one("cmi.interactions.0.learner_response", "123456", "numeric")
+    assert not one("cmi.interactions.0.learner_response", "-0.0000001", "numeric")
+    assert one("cmi.interactions.0.description", "{x")
+    assert not one("cmi.session_time", "PT0H1M5S")
+    assert one("cmi.score.scaled", "1.5")
+    for x in NUMBERS:
+        text = decimal_text(x) if abs(x) < 1e5 else None
+        if text is not None:
+            assert not one("cmi.interactions.0.learner_response", text, "numeric"), x
