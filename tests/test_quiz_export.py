@@ -166,7 +166,7 @@ def split_question(html: str, where: str) -> dict:
 
 
 def pairs_from(html: str) -> list[tuple[str, str, str]]:
-    items = re.findall(r'<li><span class="osai-left">(.*?)</span> &#8594; '
+    items = re.findall(r'<li><span class="osai-left">(.*?)</span> (?:&#8594;|\u2192) '
                        r'<span class="osai-right">(.*?)</span>: '
                        r'<span class="osai-why">(.*?)</span></li>', html, flags=re.DOTALL)
     return [tuple(text_of(x) for x in item) for item in items]
@@ -186,6 +186,20 @@ def overall_from(html: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ Moodle XML reader
 
+def php_character_data(data: bytes) -> bytes:
+    """The character data of every ``<text>`` as PHP's xml parser hands it to Moodle's
+    ``xmlize()`` (lib/xmlize.php: ``xml_parse_into_struct`` with ``XML_OPTION_SKIP_WHITE``
+    on): libxml2 reports each entity or character reference as a chunk of its own, the
+    text between references as another, and a chunk that is only whitespace is skipped.
+    So ``&gt; &amp;`` loses its space."""
+    def chunks(m: re.Match) -> bytes:
+        parts = re.split(rb"(&#?\w+;)", m.group(2))
+        kept = [c for c in parts if c and (c.startswith(b"&") or c.strip(b" \t\r\n"))]
+        return m.group(1) + b"".join(kept) + m.group(3)
+
+    return re.sub(rb"(<text>)(.*?)(</text>)", chunks, data, flags=re.DOTALL)
+
+
 def _mtext(el, path: str = "") -> str:
     """getpath(..., '#', 'text', 0, '#') with istext: the <text> child, trimmed."""
     node = el.find(f"{path}/text" if path else "text")
@@ -198,7 +212,7 @@ def _trans_single(value: str) -> bool:
 
 def read_moodle(data: bytes) -> dict:
     """Moodle XML back to {(chapter, qid): question}, by qformat_xml's import rules."""
-    root = ET.fromstring(data)
+    root = ET.fromstring(php_character_data(data))
     assert root.tag == "quiz"
     out, chapter, info = {}, None, {}
     for qx in root.findall("question"):

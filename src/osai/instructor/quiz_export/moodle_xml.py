@@ -22,6 +22,13 @@ ordering               ``ordering`` (qtype_ordering, core since Moodle 4.4, a pl
                        the right order with dates in the general feedback
 =====================  ===========================================================
 
+Spacing: Moodle parses the file with PHP's xml parser with ``XML_OPTION_SKIP_WHITE``
+(``lib/xmlize.php``), which hands character data over in chunks split at every entity
+(each ``&lt;``, ``&gt;``, ``&amp;`` of the HTML) and skips a chunk that is only
+whitespace, so the space in ``</span> <span>`` would be lost; such a run between two of
+``<``, ``>``, ``&`` is written as ``&#32;`` (:func:`keep_spaces`).  The importer then trims
+each text (``getpath(..., true)``).
+
 Texts are HTML (``format="html"``): every bank string escaped by
 :func:`~osai.instructor.quiz_export.markup.html_text`, the whole escaped again by the XML writer
 (ElementTree), so ``]]>``, ``</text>`` or ``<script>`` in a bank stay text.
@@ -29,6 +36,7 @@ Texts are HTML (``format="html"``): every bank string escaped by
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from osai.instructor.quiz_export.markup import (
@@ -41,13 +49,21 @@ from osai.instructor.quiz_export.markup import (
 )
 from osai.quiz.model import fill_answer
 
-__all__ = ["moodle_xml"]
+__all__ = ["keep_spaces", "moodle_xml"]
+
+_LOST_SPACE = re.compile(r"(?<=[<>&])[ \t\r\n]+(?=[<>&])")
+
+
+def keep_spaces(html: str) -> str:
+    """``html`` with every whitespace-only run between two of ``<``, ``>``, ``&`` written
+    as ``&#32;``, which Moodle's import keeps (the same space once rendered)."""
+    return _LOST_SPACE.sub("&#32;", html)
 
 
 def _text(parent: ET.Element, tag: str, html: str, fmt: str | None = "html",
           **attrs) -> ET.Element:
     el = ET.SubElement(parent, tag, {**({"format": fmt} if fmt else {}), **attrs})
-    ET.SubElement(el, "text").text = html
+    ET.SubElement(el, "text").text = keep_spaces(html) if fmt == "html" else html
     return el
 
 
