@@ -2,7 +2,10 @@
 
 One ``<quiz>`` file for the chosen chapters: a ``category`` pseudo-question per chapter
 (``$course$/top/osai/<chapter>``, its title as the category info), then its questions, each
-with the chapter and the objective as tags and ``<idnumber>`` the question id.
+with the chapter and the objective as tags and ``<idnumber>`` the question id.  A question
+with variants gets a category of its own, ``$course$/top/osai/<chapter>/<question id>``,
+holding it and its variants (each a full question, ``<idnumber>`` its own id), so a quiz
+can draw one with "random question from category"; the chapter's category follows again.
 
 =====================  ===========================================================
 bank type              Moodle question
@@ -156,15 +159,32 @@ def _question(quiz: ET.Element, q: dict, chapter: str) -> None:
         ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
 
 
+def _category(quiz: ET.Element, path: str, info: str, idnumber: str) -> None:
+    cat = ET.SubElement(quiz, "question", {"type": "category"})
+    _text(cat, "category", f"$course$/top/osai/{path}", fmt=None)
+    _text(cat, "info", html_text(info))
+    ET.SubElement(cat, "idnumber").text = idnumber
+
+
 def moodle_xml(banks: dict[str, dict]) -> bytes:
-    """One Moodle XML file (UTF-8 bytes) with every bank: a category per chapter."""
+    """One Moodle XML file (UTF-8 bytes) with every bank: a category per chapter, and in it
+    a category per question with variants (the question and its variants, for Moodle's
+    "random question from category"); the questions in bank order."""
     quiz = ET.Element("quiz")
     for chapter, bank in banks.items():
-        cat = ET.SubElement(quiz, "question", {"type": "category"})
-        _text(cat, "category", f"$course$/top/osai/{chapter}", fmt=None)
-        _text(cat, "info", html_text(bank.get("title") or chapter))
-        ET.SubElement(cat, "idnumber").text = f"osai-{chapter}"
+        title = bank.get("title") or chapter
+        _category(quiz, chapter, title, f"osai-{chapter}")
         for q in bank["questions"]:
-            _question(quiz, q, chapter)
+            variants = q.get("variants") or []
+            if not variants:
+                _question(quiz, q, chapter)
+                continue
+            _category(quiz, f"{chapter}/{q['id']}",
+                      f"{title}: {q['id']} and its {len(variants)} variants (objective "
+                      f"{q['objective']}); add one random question from this category",
+                      f"osai-{chapter}-{q['id']}")
+            for v in (q, *variants):
+                _question(quiz, v, chapter)
+            _category(quiz, chapter, title, f"osai-{chapter}")
     ET.indent(quiz)
     return ET.tostring(quiz, encoding="UTF-8", xml_declaration=True) + b"\n"
