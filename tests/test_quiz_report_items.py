@@ -229,3 +229,47 @@ def test_book_url_is_checked_after_trimming(tmp_path, capsys, url):
 def test_book_urls_that_are_kept(tmp_path):
     assert check_book_url(" https://book.example/osai/\t") == "https://book.example/osai/"
     assert check_book_url("../book") == "../book"
+
+
+#: wrong shapes per question type (a course update that changes a question's type, a
+#: stale or hand-edited file): each must be dropped with a line, the rest of the file kept
+WRONG_SHAPES = {
+    "single": [5, None, ["c"], {"c": 1}, "zz", True, ""],
+    "multiple": ["a", [{}], [], None, ["zz"], {"a": True}, [["a"]]],
+    "numeric": [None, "133", [133], {}, True, -(10 ** 400)],
+    "ordering": [None, [1, 2, 3, 4], {"openai-launch": 1}, {"x": 1},
+                 {"openai-launch": "1", "openai-lp": 2, "openai-charter": 3,
+                  "openai-microsoft-2019": 4},
+                 {"openai-launch": 1, "openai-lp": 1, "openai-charter": 3,
+                  "openai-microsoft-2019": 4},
+                 {"openai-launch": [], "openai-lp": 2, "openai-charter": 3,
+                  "openai-microsoft-2019": 4}],
+    "matching": [None, ["r1"], {"l1": ["r1"], "l2": "r2", "l3": "r3", "l4": "r4"},
+                 {"l1": {}, "l2": "r2", "l3": "r3", "l4": "r4"}, {"l1": "r1"},
+                 {"l1": "zz", "l2": "r2", "l3": "r3", "l4": "r4"}],
+}
+SHAPE_QUESTION = {"single": "opencv-start", "multiple": "openai-pledgers",
+                  "numeric": "lp-to-microsoft-days", "ordering": "openai-order",
+                  "matching": "founding-settings"}
+
+
+@pytest.mark.parametrize("qtype", sorted(WRONG_SHAPES))
+def test_every_wrong_shape_is_dropped_and_the_valid_answers_kept(banks, tmp_path, qtype):
+    qid = SHAPE_QUESTION[qtype]
+    valid = {"charter-quote": "a", "sklearn-years-to-release": 3}
+    files = []
+    for n, answer in enumerate(WRONG_SHAPES[qtype]):
+        text = json.dumps({"format": "osai-quiz-progress", "version": 1, "chapters": {CH: {
+            "answers": {**valid, qid: "@@"}}}})
+        raw = "-1" + "0" * 400 if answer == -(10 ** 400) else json.dumps(answer)
+        path = tmp_path / f"{qtype}-{n}.json"
+        path.write_text(text.replace('"@@"', raw), encoding="utf-8")
+        files.append(path)
+    report = build_report(files, banks)
+    for path in files:
+        lines = _lines(report, path.name)
+        assert len(lines) == 1 and f"question '{qid}': answer dropped" in lines[0], lines
+        got = {a.question for a in report.answers if a.source == str(path)}
+        assert got == set(valid), path.name
+    html = write_report(report, banks, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "charter-quote" in html
