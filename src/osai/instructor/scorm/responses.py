@@ -1,8 +1,9 @@
 """SCORM learner responses: the one encode/decode pair between the widget's answers and
 what the SCORM adapter (``_static/osai-scorm.js``) writes to the LMS.
 
-The course's SCORM packages report one interaction per checked question, in bank order:
-id ``<chapter>/<question id>``, a type, the learner's response (SCORM 1.2
+The course's SCORM packages report one interaction per checked base question (its variants
+share it), at an index fixed at its first check and kept in ``cmi.suspend_data``:
+id ``<chapter>/<base question id>``, a type, the learner's response (SCORM 1.2
 ``cmi.interactions.n.student_response``, SCORM 2004 ``learner_response``) and a result
 (1.2 ``correct``/``wrong``, 2004 ``correct``/``incorrect``).  The response, by type:
 
@@ -11,16 +12,21 @@ question           type          SCORM 1.2                        SCORM 2004
 =================  ============  ===============================  ======================
 single, scenario   choice        the option id: ``c``             the same
 multiple           choice        ids sorted: ``a,c``              ``a[,]c``
-numeric            numeric       the number as JavaScript writes  the same
-                                 it (``133``, ``0.5``, ``1e+21``)
-ordering           sequencing    item ids, earliest position      ``x[,]y[,]z``
-                                 first: ``x,y,z``
+numeric            numeric       the number as JavaScript writes  ``133``, ``0.5``,
+                                 it (``133``, ``0.5``, ``1e+21``) ``0.0000001``
+ordering           sequencing    item ids, earliest position      ``x_1[,]y[,]z``
+                                 first: ``x-1,y,z``
 matching           matching      ``l1.r2,l2.r1`` (bank order)     ``l1[.]r2[,]l2[.]r1``
 =================  ============  ===============================  ======================
 
 The ids come from the loaded bank (:mod:`osai.quiz.model`); the bank schema allows only
-``[a-z0-9-]`` in them, so no separator is ever part of an id.  The adapter also keeps
-every answer in ``cmi.suspend_data`` as ``JSON.stringify({v: 1, a: answers})``.
+``[a-z0-9-]`` in them, so no separator is ever part of an id.  SCORM 2004 writes what
+Moodle's 2004 player accepts (``mod/scorm/datamodels/scorm_13.js``): ids inside a
+response as ``CMIShortIdentifier`` tokens, ``-`` written ``_`` (:func:`token`; bank ids
+never hold ``_``, so :func:`decode` maps it back, for either version), a multiple answer's
+ids once each, a number as a ``CMIDecimal`` (:func:`decimal_text`; none past 99999, then
+no response field).  The adapter also keeps every answer in ``cmi.suspend_data`` as
+``JSON.stringify({v: 1, a: answers, i: index})`` (:func:`encode_suspend`).
 
 * :func:`encode` / :func:`decode`: an answer (the JSON form quiz.js stores) to its response
   and back; ``decode(q, encode(q, a, v), v) == a`` for every answer a learner can check
