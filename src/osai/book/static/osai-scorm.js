@@ -202,6 +202,7 @@
     var idText = get("cmi.interactions." + k + ".id");
     if (idText.indexOf(sco + "/") !== 0) continue;
     var base = idText.slice(sco.length + 1);
+    if (!/^[a-z0-9-]{1,250}$/.test(base)) continue;
     Object.keys(index).forEach(function (b) { if (index[b] === k && b !== base) delete index[b]; });
     index[base] = k;
     hadIndex = true;
