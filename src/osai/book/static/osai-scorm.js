@@ -315,7 +315,10 @@
     }
     var fields = [["id", sco + "/" + q.id], ["type", d[0]]];
     if (d[1] !== null) fields.push([V.response, d[1]]);
-    fields.push(["result", result.correct && result.correct[shown.id] === true ? "correct" : V.wrong]);
+    // quiz.js's verdict, under the id answered (the variant's), else the base question's
+    var verdict = plainObject(result.correct)
+      ? (own(result.correct, shown.id) ? result.correct[shown.id] : result.correct[q.id]) : false;
+    fields.push(["result", verdict === true ? "correct" : V.wrong]);
     if (checkedAt[q.id][1]) fields.push([V.time, checkedAt[q.id][1]]);
     if (V !== SCORM12 && shown.id !== q.id) fields.push(["description", shown.id]);
     var json = JSON.stringify(fields);
