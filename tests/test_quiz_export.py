@@ -40,7 +40,9 @@ from osai.quiz import load_all, load_bank, quiz_dir
 from osai.quiz.model import fill_answer
 from osai.instructor.quiz_export import render
 from osai.instructor.quiz_export.markup import ordinal
-from osai.instructor.quiz_export.qti import CP_NS, QTI_NS
+from osai.instructor.quiz_export.gift import gift_text
+from osai.instructor.quiz_export.moodle_xml import moodle_xml
+from osai.instructor.quiz_export.qti import CP_NS, QTI_NS, qti_zip
 
 ROOT = Path(__file__).resolve().parent.parent
 CH = "03-four-organisations"
@@ -166,7 +168,7 @@ def split_question(html: str, where: str) -> dict:
 
 
 def pairs_from(html: str) -> list[tuple[str, str, str]]:
-    items = re.findall(r'<li><span class="osai-left">(.*?)</span> &#8594; '
+    items = re.findall(r'<li><span class="osai-left">(.*?)</span> (?:&#8594;|\u2192) '
                        r'<span class="osai-right">(.*?)</span>: '
                        r'<span class="osai-why">(.*?)</span></li>', html, flags=re.DOTALL)
     return [tuple(text_of(x) for x in item) for item in items]
@@ -186,6 +188,20 @@ def overall_from(html: str) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ Moodle XML reader
 
+def php_character_data(data: bytes) -> bytes:
+    """The character data of every ``<text>`` as PHP's xml parser hands it to Moodle's
+    ``xmlize()`` (lib/xmlize.php: ``xml_parse_into_struct`` with ``XML_OPTION_SKIP_WHITE``
+    on): libxml2 reports each entity or character reference as a chunk of its own, the
+    text between references as another, and a chunk that is only whitespace is skipped.
+    So ``&gt; &amp;`` loses its space."""
+    def chunks(m: re.Match) -> bytes:
+        parts = re.split(rb"(&#?\w+;)", m.group(2))
+        kept = [c for c in parts if c and (c.startswith(b"&") or c.strip(b" \t\r\n"))]
+        return m.group(1) + b"".join(kept) + m.group(3)
+
+    return re.sub(rb"(<text>)(.*?)(</text>)", chunks, data, flags=re.DOTALL)
+
+
 def _mtext(el, path: str = "") -> str:
     """getpath(..., '#', 'text', 0, '#') with istext: the <text> child, trimmed."""
     node = el.find(f"{path}/text" if path else "text")
@@ -198,16 +214,18 @@ def _trans_single(value: str) -> bool:
 
 def read_moodle(data: bytes) -> dict:
     """Moodle XML back to {(chapter, qid): question}, by qformat_xml's import rules."""
-    root = ET.fromstring(data)
+    root = ET.fromstring(php_character_data(data))
     assert root.tag == "quiz"
-    out, chapter, info = {}, None, {}
+    out, chapter, info, category = {}, None, {}, None
     for qx in root.findall("question"):
         kind = qx.get("type")
         if kind == "category":
             path = _mtext(qx, "category")
             assert path.startswith("$course$/top/osai/")
-            chapter = path.rsplit("/", 1)[1]
-            info[chapter] = text_of(_mtext(qx, "info"))
+            parts = path.removeprefix("$course$/top/osai/").split("/")
+            chapter, category = parts[0], path
+            if len(parts) == 1:
+                info[chapter] = text_of(_mtext(qx, "info"))
             continue
         where = f"moodle {chapter}/{_mtext(qx, 'name')}"
         assert qx.find("questiontext").get("format") == "html", where
@@ -217,6 +235,7 @@ def read_moodle(data: bytes) -> dict:
         q = split_question(qhtml, where)
         q["tags"] = [t.findtext("text").strip() for t in qx.findall("tags/tag")]
         q["idnumber"] = qx.findtext("idnumber")
+        q["category"] = category
         if kind == "multichoice":
             single = _trans_single(qx.findtext("single") or "true")
             answers = [(text_of(_mtext(a)), float(a.get("fraction", 0)) / 100,
@@ -288,6 +307,11 @@ def _ordinal_value(label: str) -> int:
     return n
 
 
+#: item metadata QTIMigrationTool maps (its MDFieldMap and Canvas' own fields) that the
+#: reader uses; anything else is dropped on import
+CANVAS_ITEM_METADATA = {"question_type", "points_possible"}
+
+
 def read_qti(data: bytes) -> dict:
     """The QTI zip back to {(chapter, qid): question}, by Canvas' QTI 1.2 rules."""
     zf = zipfile.ZipFile(io.BytesIO(data))
@@ -304,18 +328,32 @@ def read_qti(data: bytes) -> dict:
         doc = ET.fromstring(zf.read(href))
         assert doc.tag == f"{{{QTI_NS}}}questestinterop"
         asmt = doc.find("q:assessment", NS)
+        parent = {child: el for el in asmt.iter() for child in el}
         for item in asmt.iter(f"{{{QTI_NS}}}item"):
             meta = {f.findtext("q:fieldlabel", namespaces=NS): f.findtext("q:fieldentry",
                                                                           namespaces=NS)
                     for f in item.iter(f"{{{QTI_NS}}}qtimetadatafield")}
-            chapter, qid, qtype = meta["osai_chapter"], item.get("title"), meta["question_type"]
+            # what Canvas keeps: QTIMigrationTool (lib/imsqtiv1.py) drops metadata fields
+            # it does not map (QTIMetadataField.CloseObject), so the chapter and the
+            # objective are read from the item's title, which becomes the question's name
+            meta = {k: v for k, v in meta.items() if k in CANVAS_ITEM_METADATA}
+            m = re.fullmatch(r"(?P<id>[a-z0-9-]+) \((?P<chapter>[^;]+); objective "
+                             r"(?P<objective>[^)]+)\)", item.get("title"))
+            assert m, item.get("title")
+            chapter, qid, qtype = m["chapter"], m["id"], meta["question_type"]
             titles[chapter] = asmt.get("title")
             where = f"qti {chapter}/{qid}"
             pres = item.find("q:presentation", NS)
             qmat = pres.find("q:material/q:mattext", NS)
             assert qmat.get("texttype") == "text/html", where
             q = split_question(qmat.text, where)
-            q["objective"] = meta["osai_objective"]
+            q["objective"] = m["objective"]
+            # a nested section with selection_ordering: Canvas' question group, its title
+            # the group's name and selection_number its "pick"
+            sec = parent[item]
+            q["group"] = None if sec.get("ident") == "root_section" else (
+                sec.get("title"), sec.findtext("q:selection_ordering/q:selection/"
+                                               "q:selection_number", namespaces=NS))
             fbs = {}
             for fb in item.findall("q:itemfeedback", NS):
                 html = fb.find(".//q:mattext", NS).text
@@ -429,11 +467,12 @@ def read_gift(text: str, test_js: Path, tmp: Path) -> dict:
             category = g["title"]
             continue
         chapter, qid = g["title"].split("/", 1)
-        assert category == f"$course$/top/osai/{chapter}"
+        assert category.startswith(f"$course$/top/osai/{chapter}")
         where = f"gift {g['title']}"
         assert g["stem"]["format"] == "html", where
         q = split_question(g["stem"]["text"], where)
         q["tags"] = g["tags"]
+        q["category"] = category
         general = (g.get("globalFeedback") or {}).get("text", "")
         check_markup(general, where)
         if g["type"] == "MC":
@@ -618,3 +657,66 @@ def test_cli_broken_bank_is_named_and_the_rest_exported(tmp_path, banks):
     assert chapters == set(banks) - {"04-community-led", "05-investor-led"}
     assert sorted(p.name for p in out.iterdir()) == [
         "osai-quizzes.gift.txt", "osai-quizzes.moodle.xml", "osai-quizzes.qti.zip"]
+
+
+# ------------------------------------------------------------------ variants
+
+def variant_bank(bank: dict) -> dict:
+    """``bank`` with variants as the loader gives them (the quiz contract): its first
+    numeric and first ordering question each get two alternates, complete questions of the
+    same type with ids ``<base>-v2``, ``<base>-v3`` and ``variant_of``."""
+    import copy
+
+    out = copy.deepcopy(bank)
+    for qtype in ("numeric", "ordering"):
+        q = next(q for q in out["questions"] if q["type"] == qtype)
+        q["variants"] = []
+        for k in (2, 3):
+            v = copy.deepcopy({key: val for key, val in q.items() if key != "variants"})
+            v.update(id=f"{q['id']}-v{k}", variant_of=q["id"], prompt=f"{q['prompt']} ({k})")
+            if qtype == "numeric":
+                v["answer"] = q["answer"] + k
+            q["variants"].append(v)
+    return out
+
+
+def flat(banks: dict) -> dict:
+    """Every question, variants as questions of their own (what each export holds)."""
+    return {c: {**b, "questions": [v for q in b["questions"]
+                                   for v in (q, *(q.get("variants") or ()))]}
+            for c, b in banks.items()}
+
+
+def test_variants_share_a_category_group_or_pool(tmp_path, test_js):
+    """Each question with variants: its own Moodle category (for "random question from
+    category"), a QTI section that selects 1 (Canvas' question group, named with the
+    chapter and objective), a shared GIFT $CATEGORY; every other question stays in its
+    chapter's category, and every variant reads back whole."""
+    banks = {CH: variant_bank(load_bank(CH))}
+    with_variants = {q["id"]: [q["id"], *(v["id"] for v in q["variants"])]
+                     for q in banks[CH]["questions"] if q.get("variants")}
+    assert len(with_variants) == 2
+    group_of = {v: base for base, vs in with_variants.items() for v in vs}
+    reads = {"moodle": read_moodle(moodle_xml(banks)), "qti": read_qti(qti_zip(banks)),
+             "gift": read_gift(gift_text(banks), test_js, tmp_path)}
+    for fmt, got in reads.items():
+        assert_round_trip(flat(banks), got, fmt)
+        for (chapter, qid), q in ((k, v) for k, v in got.items() if isinstance(k, tuple)):
+            base = group_of.get(qid)
+            if fmt == "qti":
+                if base is None:
+                    assert q["group"] is None, qid
+                else:
+                    title, pick = q["group"]
+                    assert pick == "1", qid
+                    assert title == f"{chapter}: {base} and variants (objective " \
+                                    f"{q['objective']}), pick 1", qid
+            else:
+                want = f"$course$/top/osai/{chapter}" + (f"/{base}" if base else "")
+                assert q["category"] == want, (fmt, qid)
+        members = {}
+        for (chapter, qid), q in ((k, v) for k, v in got.items() if isinstance(k, tuple)):
+            key = q["group"] if fmt == "qti" else q["category"]
+            members.setdefault(key, set()).add(qid)
+        for base, ids in with_variants.items():
+            assert set(ids) in members.values(), (fmt, base)

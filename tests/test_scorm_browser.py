@@ -15,6 +15,7 @@ through a nested frame and through window.opener.  The same for SCORM 2004.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import zipfile
@@ -38,11 +39,12 @@ HARNESS = """<!doctype html>
 <link rel="icon" href="data:,">
 <script src="lms/scorm12.js"></script>
 <script>
-var lms = { initializes: 0, commits: 0, finishes: 0, errors: [] };
+var lms = { initializes: 0, commits: 0, finishes: 0, errors: [], log: [] };
 function makeAPI(stored) {
   var api = new Scorm12API({ lmsCommitUrl: false, autocommit: false, logLevel: 4,
     onLogMessage: function (level, msg) { if (level >= 4) lms.errors.push(String(msg)); } });
   if (stored) api.loadFromJSON(stored, "");
+  api.on("LMSSetValue.cmi.*", function (element, value) { lms.log.push([element, value]); });
   api.on("LMSInitialize", function () { lms.initializes++; });
   api.on("LMSCommit", function () { lms.commits++; });
   api.on("LMSFinish", function () { lms.finishes++; });
@@ -146,7 +148,10 @@ def test_quiz_reports_to_the_runtime_and_comes_back(lms_page, bank):
     assert core["lesson_status"] == "completed"
     got = interactions(data)
     assert len(got) == len(bank["questions"])
-    for row, q in zip(got, bank["questions"]):
+    # numbered by first check: charter-quote first, then the rest in the order answered
+    first_checks = [cq] + [q for q in bank["questions"] if q is not cq]
+    assert [r["id"] for r in got] == [f"{CH}/{q['id']}" for q in first_checks]
+    for row, q in zip(got, first_checks):
         want = interaction(CH, q, answers[q["id"]], "1.2")
         assert {k: row[k] for k in want} == want, q["id"]
         assert len(row["time"]) == 8 and row["time"][2] == ":" == row["time"][5]
@@ -185,8 +190,8 @@ def test_quiz_reports_to_the_runtime_and_comes_back(lms_page, bank):
     again = page.evaluate("cmi()")
     rows = interactions(again)
     assert len(rows) == len(bank["questions"])
-    assert [r["id"] for r in rows] == [f"{CH}/{q['id']}" for q in bank["questions"]]
-    assert rows[bank["questions"].index(wrong)]["result"] == "correct"
+    assert [r["id"] for r in rows] == [f"{CH}/{q['id']}" for q in first_checks]
+    assert rows[first_checks.index(wrong)]["result"] == "correct"
     assert decode_suspend(again["cmi"]["suspend_data"]) == answers
     assert page.evaluate("lms.errors") == []
 
@@ -212,7 +217,8 @@ def test_links_to_other_pages_open_beside_the_sco_and_reset_reports(lms_page, ba
     page.wait_for_function("API.cmi.core.score.raw === '0'")
     core = page.evaluate("cmi()")["cmi"]
     assert core["core"]["lesson_status"] == "incomplete"
-    assert core["suspend_data"] == encode_suspend({})
+    # no answer kept; the question keeps its interaction index for a later check
+    assert core["suspend_data"] == encode_suspend({}, {"opencv-start": 0})
     links = quiz.root.locator("a[href]").evaluate_all(
         "as => as.map(a => [a.href, a.target, a.rel, a.getAttribute('aria-describedby') || ''])")
     others = [link for link in links if "/course/" in link[0] and f"/{CH}.html" not in link[0]]
@@ -271,7 +277,7 @@ HARNESS_2004 = """<!doctype html>
 <script src="lms/scorm2004.js"></script>
 <script src="lms/scorm12.js"></script>
 <script>
-var lms = { initializes: 0, commits: 0, finishes: 0, errors: [], sets: {} };
+var lms = { initializes: 0, commits: 0, finishes: 0, errors: [], sets: {}, log: [] };
 function log(level, msg) { if (level >= 4) lms.errors.push(String(msg)); }
 function makeAPI(stored) {
   var api = new Scorm2004API({ lmsCommitUrl: false, autocommit: false, logLevel: 4,
@@ -281,7 +287,10 @@ function makeAPI(stored) {
   api.on("Commit", function () { lms.commits++; });
   api.on("Terminate", function () { lms.finishes++; });
   // cmi.exit and cmi.session_time are write-only: the LMS page keeps what the SCO set
-  api.on("SetValue.cmi.*", function (element, value) { lms.sets[element] = value; });
+  api.on("SetValue.cmi.*", function (element, value) {
+    lms.sets[element] = value;
+    lms.log.push([element, value]);
+  });
   return api;
 }
 function launch(href, stored) {
@@ -301,7 +310,7 @@ function cmi() {
 </script></head>
 <body><iframe id="sco" title="SCO" style="width:1000px;height:760px"></iframe></body></html>
 """
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$")  # UTC, as written
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\dZ$")  # UTC, 2 digits
 DURATION = re.compile(r"^PT\d+H\d+M\d+S$")
 
 
@@ -396,5 +405,102 @@ def test_scorm2004_quiz_reports_to_the_runtime_and_comes_back(chromium, lms2004,
     outside = sorted(p for p in paths if not p.startswith("/course/")
                      and p not in ("/index.html", "/lms/scorm2004.js", "/lms/scorm12.js"))
     assert paths and outside == []
+    assert audit.problems() == []
+    context.close()
+
+
+# ------------------------------------------------------------------ out of order, resumed
+
+def _flip(q: dict, answer):
+    """Another answer to the same question (right for wrong and wrong for right)."""
+    t = q["type"]
+    if t in ("single", "scenario"):
+        return next(o["id"] for o in q["options"] if o["id"] != answer)
+    if t == "multiple":
+        return sorted(q["correct"]) if sorted(answer) != sorted(q["correct"]) else \
+            [o["id"] for o in q["options"]]
+    if t == "numeric":
+        return q["answer"] if answer != q["answer"] else q["answer"] + q["tolerance"] + 2
+    return dict(q["solution"]) if answer != q["solution"] else mixed_answers(
+        {"questions": [{}, q]})[q["id"]]
+
+
+@pytest.mark.parametrize("version", ["1.2", "2004"])
+def test_interactions_keep_their_question_out_of_order_and_across_sessions(
+        chromium, lms, lms2004, bank, version):
+    """Answered in reverse with one skipped, one re-checked, then left, resumed, the skipped
+    one answered and an earlier one changed, left and resumed again: every interaction
+    index is only ever written with one question's id, each question has one index, every
+    record holds that question's last answer, and (2004) every value the SCO set passes
+    Moodle's SCORM 2004 data-model rules (tests/moodle_scorm.py)."""
+    from moodle_scorm import problems
+
+    url, log = lms if version == "1.2" else lms2004
+    launch = LAUNCH if version == "1.2" else LAUNCH_2004
+    api = "API" if version == "1.2" else "API_1484_11"
+    finish = "lms.finishes"
+    context = chromium.new_context()
+    page = context.new_page()
+    audit = browser.PageAudit(url, server_log=log)
+    audit.attach(page)
+    page.goto(url + "index.html")
+    page.evaluate("href => launch(href, null)", launch)
+    quiz = sco_quiz(page)
+    qs = bank["questions"]
+    given = mixed_answers(bank)
+    last: dict = {}
+    skipped = qs[1]
+
+    def check(q, answer):
+        quiz.enter(q, answer)
+        last[q["id"]] = answer
+        page.wait_for_function(f"lms.log.some(e => e[0] === 'cmi.suspend_data' && "
+                               f"e[1].indexOf({json.dumps(json.dumps(q['id']))}) >= 0)")
+
+    def leave_and_resume(n):
+        page.evaluate("document.getElementById('sco').src = 'about:blank'")
+        page.wait_for_function(f"{finish} === {n}")
+        stored = page.evaluate("cmi()")
+        if version == "2004":
+            stored["cmi"]["entry"] = "resume"
+        page.evaluate("([href, s]) => launch(href, s)", [launch, stored])
+        out = sco_quiz(page)
+        page.wait_for_function(f"lms.initializes === {n + 1}")
+        return out
+
+    for q in reversed(qs):
+        if q is not skipped:
+            check(q, given[q["id"]])
+    check(qs[-1], _flip(qs[-1], given[qs[-1]["id"]]))  # the first one checked, again
+    quiz = leave_and_resume(1)
+    check(skipped, given[skipped["id"]])
+    check(qs[0], _flip(qs[0], given[qs[0]["id"]]))
+    quiz = leave_and_resume(2)
+    check(qs[2], _flip(qs[2], given[qs[2]["id"]]))
+    page.wait_for_function(f"lms.commits >= {len(qs) + 4}")
+
+    sets = [tuple(e) for e in page.evaluate("lms.log")]
+    ids: dict[int, set] = {}
+    for element, value in sets:
+        m = re.fullmatch(r"cmi\.interactions\.(\d+)\.id", element)
+        if m:
+            ids.setdefault(int(m.group(1)), set()).add(value)
+    assert all(len(v) == 1 for v in ids.values()), ids
+    order = [q for q in reversed(qs) if q is not skipped] + [skipped]
+    assert {n: v.pop() for n, v in ids.items()} == {
+        n: f"{CH}/{q['id']}" for n, q in enumerate(order)}
+    rows = interactions(page.evaluate("cmi()"))
+    assert [r["id"] for r in rows] == [f"{CH}/{q['id']}" for q in order]
+    for row, q in zip(rows, order):
+        want = interaction(CH, q, last[q["id"]], version)
+        assert {k: row[k] for k in want} == want, q["id"]
+    if version == "2004":
+        assert problems(sets) == []
+        assert all(TIMESTAMP.match(r["timestamp"]) for r in rows)
+    assert page.evaluate(f"{api} === window.{api}")
+    sco_problems = page.frame_locator("#sco").locator("body").evaluate(
+        "() => window.osaiScorm.problems()")
+    assert sco_problems == []
+    assert page.evaluate("lms.errors") == []
     assert audit.problems() == []
     context.close()

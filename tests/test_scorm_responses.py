@@ -27,12 +27,14 @@ from osai.instructor.scorm.jstext import json_text, number_text, parse_json
 from osai.instructor.scorm.responses import (
     RESPONSE_FIELD,
     VERSIONS,
+    decimal_text,
     decode,
     decode_suspend,
     encode,
     encode_suspend,
     interaction,
     parse_interaction_id,
+    suspend_index,
 )
 from osai.quiz import load_all, quiz_dir
 from osai.quiz.model import TYPES
@@ -205,7 +207,11 @@ def test_suspend_data_is_what_python_encodes(adapter_runs):
         if c["stored"]:
             continue
         written = dict(r["sets"])["cmi.suspend_data"]
-        assert written == encode_suspend(c["answers"]), (c["version"], c["chapter"])
+        # answered in one change: the interactions are numbered in bank order
+        index = {q["id"]: n for n, q in enumerate(
+            q for q in c["bank"]["questions"] if q["id"] in c["answers"])}
+        assert written == encode_suspend(c["answers"], index), (c["version"], c["chapter"])
+        assert suspend_index(written) == index
         assert decode_suspend(written) == c["answers"]
 
 
@@ -229,7 +235,14 @@ def test_decode_reads_every_response_back(banks):
                         continue
                     answer = answers[q["id"]]
                     text = encode(q, answer, version)
+                    if text is None:  # a number SCORM 2004 has no decimal for
+                        assert version == "2004" and abs(answer) >= 1e5
+                        continue
                     got = decode(q, text, version)
+                    if q["type"] == "numeric" and text != number_text(answer):
+                        # a 2004 decimal of a number JavaScript writes with an exponent
+                        assert version == "2004" and abs(got - answer) <= 5e-19
+                        continue
                     assert decode(q, text) == got  # the version told by the separators
                     if canonical(q, answer):
                         assert got == answer, (version, q["id"], text)
@@ -326,3 +339,180 @@ def test_json_text_orders_keys_and_escapes_as_javascript_does():
     assert json_text(value) == ('{"2":null,"10":[1,0,1e+21],"b":1,"01":true,'
                                 '"s":"\\"\\\\\\n\\u0001\u2028\\ud800<"}')
     assert RESPONSE_FIELD == {"1.2": "student_response", "2004": "learner_response"}
+
+
+# ------------------------------------------------------------------ fixed indices, bad answers
+
+def _run(cases: list[dict], tmp_path) -> list[dict]:
+    path = tmp_path / "cases.json"
+    path.write_text(json.dumps(cases), encoding="utf-8")
+    proc = subprocess.run([_node(), str(RUNNER), str(ADAPTER), str(QUIZ_JS), str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]  # an exception in the adapter ends node
+    return parse_json(proc.stdout)
+
+
+def _ids_by_index(sets) -> dict[int, set[str]]:
+    out: dict[int, set[str]] = {}
+    for name, value in sets:
+        m = re.fullmatch(r"cmi\.interactions\.(\d+)\.id", name)
+        if m:
+            out.setdefault(int(m.group(1)), set()).add(value)
+    return out
+
+
+def test_each_question_keeps_the_index_of_its_first_check(banks, tmp_path):
+    """Answered last-first, one at a time, then the first one again: each index is written
+    with one id only, the indices follow the order of first checks, and suspend_data keeps
+    them; a resume (from that suspend_data, and from one written before the index existed)
+    keeps every index and gives a new question the next one."""
+    from moodle_scorm import problems
+
+    chapter, bank = next(iter(banks.items()))
+    qs = bank["questions"]
+    right, wrong = right_answers(bank), wrong_answers(bank)
+    steps, so_far = [], {}
+    for q in reversed(qs):
+        so_far = {**so_far, q["id"]: wrong[q["id"]]}
+        steps.append(dict(so_far))
+    steps.append({**so_far, qs[-1]["id"]: right[qs[-1]["id"]]})
+    cases = [{"version": v, "chapter": chapter, "bank": bank, "steps": steps, "stored": ""}
+             for v in VERSIONS]
+    # a resume: the first and third checked; then the second, and the first again
+    first, second, third = qs[2]["id"], qs[0]["id"], qs[1]["id"]
+    kept = {first: wrong[first], third: wrong[third]}
+    resume_steps = [{**kept, second: wrong[second]},
+                    {**kept, second: wrong[second], first: right[first]}]
+    for v in VERSIONS:
+        cases.append({"version": v, "chapter": chapter, "bank": bank, "steps": resume_steps,
+                      "stored": encode_suspend(kept, {first: 0, third: 1})})
+        # before the index: interactions were numbered by answered question in bank order
+        cases.append({"version": v, "chapter": chapter, "bank": bank, "steps": resume_steps,
+                      "stored": encode_suspend(kept)})
+    runs = _run(cases, tmp_path)
+    for c, r in zip(cases, runs):
+        ids = _ids_by_index(r["sets"])
+        assert all(len(v) == 1 for v in ids.values()), (c["version"], ids)
+        assert r["problems"] == []
+        if c["version"] == "2004":
+            assert problems([tuple(s) for s in r["sets"]]) == []
+    for r in runs[:2]:
+        ids = _ids_by_index(r["sets"])
+        assert [ids[n] for n in range(len(qs))] == [{f"{chapter}/{q['id']}"} for q in
+                                                    reversed(qs)]
+        last = [v for n, v in r["sets"] if n == "cmi.suspend_data"][-1]
+        assert suspend_index(last) == {q["id"]: n for n, q in enumerate(reversed(qs))}
+    for r in runs[2::2]:
+        ids = _ids_by_index(r["sets"])
+        want = {0: {f"{chapter}/{first}"}, 1: {f"{chapter}/{third}"}, 2: {f"{chapter}/{second}"}}
+        assert {0, 2} <= set(ids) and all(ids[n] == want[n] for n in ids)
+    for r in runs[3::2]:  # old form: kept ones were 0 (qs[1]) and 1 (qs[2]) in bank order
+        ids = _ids_by_index(r["sets"])
+        want = {0: {f"{chapter}/{third}"}, 1: {f"{chapter}/{first}"}, 2: {f"{chapter}/{second}"}}
+        assert {1, 2} <= set(ids) and all(ids[n] == want[n] for n in ids)
+
+
+def test_malformed_answers_are_skipped_never_thrown(banks, tmp_path):
+    """Answers no control gives (a string for a multiple, null, objects, lists, unknown
+    ids, a number past 2004's decimals) write no interaction and stop nothing: the
+    well-formed answer beside them is still reported."""
+    chapter, bank = next((c, b) for c, b in banks.items()
+                         if {"multiple", "ordering", "matching", "numeric"} <=
+                         {q["type"] for q in b["questions"]})
+    by_type = {}
+    for q in bank["questions"]:
+        by_type.setdefault(q["type"], q)
+    bad = {"single": [["a"], None, {"x": 1}, 5, "Not An Id"],
+           "scenario": [None, []],
+           "multiple": ["ab", [{}], [], None, {"a": 1}, [None]],
+           "numeric": [None, "12", [1], {}, True],
+           "ordering": [[1, 2], None, {"x": 1}, {k: {} for k in by_type["ordering"]["solution"]}],
+           "matching": [["r1"], None, {k: {} for k in by_type["matching"]["solution"]},
+                        {k: ["r1"] for k in by_type["matching"]["solution"]}]}
+    good = by_type["single"] if "single" in by_type else by_type["scenario"]
+    cases = []
+    for version in VERSIONS:
+        for qtype, answers in bad.items():
+            if qtype not in by_type or by_type[qtype] is good:
+                continue
+            for answer in answers:
+                a = {by_type[qtype]["id"]: answer, good["id"]: good["correct"][0]}
+                cases.append({"version": version, "chapter": chapter, "bank": bank,
+                              "answers": a, "stored": json_text({"v": 1, "a": a}),
+                              "steps": [a, {good["id"]: good["correct"][0]}, a]})
+    runs = _run(cases, tmp_path)
+    assert len(runs) > 20
+    for c, r in zip(cases, runs):
+        ids = _ids_by_index(r["sets"])
+        assert set().union(*ids.values()) == {f"{chapter}/{good['id']}"}, c["answers"]
+        assert r["problems"] == []
+
+
+def test_a_refused_id_is_seen_and_the_record_moves(banks, tmp_path):
+    """An LMS that refuses an id at an index (2004 ids are write-once: error 351) gets the
+    record at the next free index, and the refusal is kept, not ignored."""
+    chapter, bank = next(iter(banks.items()))
+    q = bank["questions"][0]
+    a = {q["id"]: right_answers(bank)[q["id"]]}
+    cases = [{"version": v, "chapter": chapter, "bank": bank, "answers": a, "stored": "",
+              "refuse": ["cmi.interactions.0.id"]} for v in VERSIONS]
+    for r in _run(cases, tmp_path):
+        assert [p[0] for p in r["problems"]] == ["cmi.interactions.0.id"]
+        assert r["problems"][0][2] == "351"
+        assert _ids_by_index(r["sets"]) == {1: {f"{chapter}/{q['id']}"}}
+        last = [v for n, v in r["sets"] if n == "cmi.suspend_data"][-1]
+        assert suspend_index(last) == {q["id"]: 1}
+
+
+def test_a_variant_is_reported_under_its_base_question(tmp_path):
+    """One interaction per base question: the id is the base's, 2004's description names
+    the variant answered, and "Try another" then another variant keeps the index."""
+    base = {"id": "gap-days", "type": "numeric", "answer": 10, "tolerance": 0,
+            "prompt": "p", "objective": "o"}
+    v2 = {**base, "id": "gap-days-v2", "answer": 20, "variant_of": "gap-days"}
+    v3 = {**base, "id": "gap-days-v3", "answer": 30, "variant_of": "gap-days"}
+    other = {"id": "pick", "type": "single", "prompt": "p", "objective": "o",
+             "options": [{"id": "a", "text": "A"}, {"id": "b-c", "text": "B"}],
+             "correct": ["b-c"]}
+    bank = {"chapter": "09-x", "questions": [{**base, "variants": [v2, v3]}, other]}
+    steps = [{"gap-days-v2": 20}, {"gap-days-v2": 20, "pick": "b-c"}, {"pick": "b-c"},
+             {"pick": "b-c", "gap-days-v3": 31}]
+    cases = [{"version": v, "chapter": "09-x", "bank": bank, "steps": steps, "stored": ""}
+             for v in VERSIONS]
+    for c, r in zip(cases, _run(cases, tmp_path)):
+        assert _ids_by_index(r["sets"]) == {0: {"09-x/gap-days"}, 1: {"09-x/pick"}}
+        sets = dict((n, v) for n, v in r["sets"])
+        if c["version"] == "2004":
+            assert sets["cmi.interactions.0.description"] == "gap-days-v3"
+            assert sets["cmi.interactions.1.learner_response"] == "b_c"
+        assert sets[f"cmi.interactions.0.{RESPONSE_FIELD[c['version']]}"] == "31"
+        assert sets["cmi.interactions.0.result"] != "correct"
+
+
+def test_the_moodle_rules_refuse_what_moodle_refuses():
+    """The port of Moodle's scorm_13.js rules (tests/moodle_scorm.py) refuses the values
+    the SCO used to write (3 fractional digits, hyphenated ids in an ordering) and takes
+    the ones it writes now."""
+    from moodle_scorm import problems
+
+    def one(element, value, itype=None):
+        pre = [("cmi.interactions.0.type", itype)] if itype else []
+        return problems(pre + [(element, value)])
+
+    assert one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43.123Z")
+    assert one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43Z")  # no fraction, no zone
+    assert not one("cmi.interactions.0.timestamp", "2026-12-05T01:49:43.12Z")
+    assert one("cmi.interactions.0.learner_response", "openai-lp[,]probabl", "sequencing")
+    assert not one("cmi.interactions.0.learner_response", "openai_lp[,]probabl", "sequencing")
+    assert one("cmi.interactions.0.learner_response", "a[,]a", "choice")
+    assert one("cmi.interactions.0.learner_response", "l1[.]r-2", "matching")
+    assert one("cmi.interactions.0.learner_response", "1e+21", "numeric")
+    assert one("cmi.interactions.0.learner_response", "123456", "numeric")
+    assert not one("cmi.interactions.0.learner_response", "-0.0000001", "numeric")
+    assert one("cmi.interactions.0.description", "{x")
+    assert not one("cmi.session_time", "PT0H1M5S")
+    assert one("cmi.score.scaled", "1.5")
+    for x in NUMBERS:
+        text = decimal_text(x) if abs(x) < 1e5 else None
+        if text is not None:
+            assert not one("cmi.interactions.0.learner_response", text, "numeric"), x

@@ -9,8 +9,9 @@
 // cmi.suspend_data.  Then, as quiz.js does (its emit/readStore/writeStore): the page asks
 // for its answers with "osai-quiz-restore", then reports `answers` with a cancelable
 // "osai-quiz-change" whose detail is {chapter, bank, answers, result: scoreAnswers(...)},
-// scoreAnswers being quiz.js's own.  Printed per case: {sets: [[name, value] ...],
-// restored, prevented, initialized}.
+// scoreAnswers being quiz.js's own.  With `steps` (a list of answers), each is reported in
+// turn instead; `refuse` lists elements whose SetValue fails with error 351.  Printed per
+// case: {sets: [[name, value] ...], restored, prevented, initialized, problems}.
 import { readFileSync } from "node:fs";
 import vm from "node:vm";
 
@@ -25,15 +26,21 @@ function run(c) {
   const sets = [];
   const store = { "cmi.suspend_data": c.stored || "" };
   let initialized = 0;
+  let lastError = "0";
+  for (const [k, v] of Object.entries(c.store || {})) store[k] = v;
   const calls = c.version === "2004"
     ? { name: "API_1484_11", init: "Initialize", get: "GetValue", set: "SetValue",
-      commit: "Commit", finish: "Terminate" }
+      commit: "Commit", finish: "Terminate", error: "GetLastError" }
     : { name: "API", init: "LMSInitialize", get: "LMSGetValue", set: "LMSSetValue",
-      commit: "LMSCommit", finish: "LMSFinish" };
+      commit: "LMSCommit", finish: "LMSFinish", error: "LMSGetLastError" };
   const api = {
     [calls.init]: () => { initialized += 1; return "true"; },
     [calls.get]: (name) => (name in store ? store[name] : ""),
-    [calls.set]: (name, value) => { sets.push([name, value]); store[name] = value; return "true"; },
+    [calls.set]: (name, value) => {
+      if ((c.refuse || []).includes(name)) { lastError = "351"; return "false"; }
+      lastError = "0"; sets.push([name, value]); store[name] = value; return "true";
+    },
+    [calls.error]: () => lastError,
     [calls.commit]: () => "true",
     [calls.finish]: () => "true",
   };
@@ -65,11 +72,15 @@ function run(c) {
   win.dispatchEvent(new CustomEvent("osai-quiz-restore", { detail: ask, cancelable: false }));
   // quiz.js's writeStore: report a change
   sets.length = 0;
-  const detail = { chapter: c.bank.chapter, bank: c.bank, answers: { ...c.answers },
-    result: quiz.scoreAnswers(c.bank, c.answers) };
-  const kept = win.dispatchEvent(new CustomEvent("osai-quiz-change", { detail, cancelable: true }));
+  let kept = true;
+  for (const answers of c.steps || [c.answers]) {
+    let result;
+    try { result = quiz.scoreAnswers(c.bank, answers); } catch (e) { result = c.result || {}; }
+    const detail = { chapter: c.bank.chapter, bank: c.bank, answers: { ...answers }, result };
+    kept = win.dispatchEvent(new CustomEvent("osai-quiz-change", { detail, cancelable: true }));
+  }
   return { sets, restored: ask.answers === undefined ? null : ask.answers,
-    prevented: !kept, initialized };
+    prevented: !kept, initialized, problems: win.osaiScorm ? win.osaiScorm.problems() : null };
 }
 
 process.stdout.write(JSON.stringify(cases.map(run)));

@@ -91,16 +91,15 @@ def _check(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     """Exit 0 when anything was reported, 1 when no input gave a usable answer."""
-    import re
-
-    from osai.instructor.quiz_report import build_report, write_report
+    from osai.instructor.quiz_report import build_report, check_book_url, write_report
 
     url = args.book_url
-    if url is not None and re.match(r"^[A-Za-z][\w+.-]*:", url) \
-            and not re.match(r"^https?://", url, re.IGNORECASE):
-        print(f"error: --book-url {url!r} must be an http(s) URL or a relative path",
-              file=sys.stderr)
-        return 2
+    if url is not None:
+        try:
+            url = check_book_url(url)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         banks = load_all()
     except QuizError as exc:

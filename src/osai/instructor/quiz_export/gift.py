@@ -1,6 +1,8 @@
 """GIFT, as Moodle's GIFT import reads it (``question/format/gift/format.php``).
 
-A ``$CATEGORY: $course$/top/osai/<chapter>`` line per chapter, then its questions.  GIFT
+A ``$CATEGORY: $course$/top/osai/<chapter>`` line per chapter, then its questions; a
+question with variants shares ``$CATEGORY: $course$/top/osai/<chapter>/<question id>`` with
+them (then the chapter's category again).  GIFT
 has no tags: the question name is ``::<chapter>/<question id>::``, and a comment line above
 each question carries ``// [tag:<chapter>] [tag:<objective>]``, which readers that take tags
 from comments read as tags (gift-pegjs does, "like the Moodle parser", its grammar says)
@@ -106,5 +108,13 @@ def gift_text(banks: dict[str, dict]) -> str:
     blocks = ["// Quiz banks of the course \"Sustaining open-source AI\" (osai quiz export)."]
     for chapter, bank in banks.items():
         blocks.append(f"$CATEGORY: $course$/top/osai/{chapter}")
-        blocks += [_question(q, chapter) for q in bank["questions"]]
+        for q in bank["questions"]:
+            variants = q.get("variants") or []
+            if not variants:
+                blocks.append(_question(q, chapter))
+                continue
+            # a question and its variants share a category (one random question from it)
+            blocks.append(f"$CATEGORY: $course$/top/osai/{chapter}/{q['id']}")
+            blocks += [_question(v, chapter) for v in (q, *variants)]
+            blocks.append(f"$CATEGORY: $course$/top/osai/{chapter}")
     return "\n\n".join(blocks) + "\n"

@@ -106,10 +106,12 @@ def as_matching(q: dict) -> dict:
 
 
 def pairs_feedback_html(q: dict) -> str:
-    """Per-pair feedback of a matching question as a list: item, its match, why."""
+    """Per-pair feedback of a matching question as a list: item, its match, why.  The arrow
+    is the character itself, not a reference: Moodle's XML import drops a whitespace-only
+    run between two references (see :mod:`.moodle_xml`)."""
     right = {r["id"]: r["text"] for r in q["right"]}
     rows = "".join(
-        f'<li><span class="osai-left">{html_text(x["text"])}</span> &#8594; '
+        f'<li><span class="osai-left">{html_text(x["text"])}</span> \u2192 '
         f'<span class="osai-right">{html_text(right[q["solution"][x["id"]]])}</span>: '
         f'<span class="osai-why">{html_text(x.get("feedback") or "")}</span></li>'
         for x in q["left"])

@@ -2,7 +2,10 @@
 
 One ``<quiz>`` file for the chosen chapters: a ``category`` pseudo-question per chapter
 (``$course$/top/osai/<chapter>``, its title as the category info), then its questions, each
-with the chapter and the objective as tags and ``<idnumber>`` the question id.
+with the chapter and the objective as tags and ``<idnumber>`` the question id.  A question
+with variants gets a category of its own, ``$course$/top/osai/<chapter>/<question id>``,
+holding it and its variants (each a full question, ``<idnumber>`` its own id), so a quiz
+can draw one with "random question from category"; the chapter's category follows again.
 
 =====================  ===========================================================
 bank type              Moodle question
@@ -22,6 +25,13 @@ ordering               ``ordering`` (qtype_ordering, core since Moodle 4.4, a pl
                        the right order with dates in the general feedback
 =====================  ===========================================================
 
+Spacing: Moodle parses the file with PHP's xml parser with ``XML_OPTION_SKIP_WHITE``
+(``lib/xmlize.php``), which hands character data over in chunks split at every entity
+(each ``&lt;``, ``&gt;``, ``&amp;`` of the HTML) and skips a chunk that is only
+whitespace, so the space in ``</span> <span>`` would be lost; such a run between two of
+``<``, ``>``, ``&`` is written as ``&#32;`` (:func:`keep_spaces`).  The importer then trims
+each text (``getpath(..., true)``).
+
 Texts are HTML (``format="html"``): every bank string escaped by
 :func:`~osai.instructor.quiz_export.markup.html_text`, the whole escaped again by the XML writer
 (ElementTree), so ``]]>``, ``</text>`` or ``<script>`` in a bank stay text.
@@ -29,6 +39,7 @@ Texts are HTML (``format="html"``): every bank string escaped by
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from osai.instructor.quiz_export.markup import (
@@ -41,13 +52,21 @@ from osai.instructor.quiz_export.markup import (
 )
 from osai.quiz.model import fill_answer
 
-__all__ = ["moodle_xml"]
+__all__ = ["keep_spaces", "moodle_xml"]
+
+_LOST_SPACE = re.compile(r"(?<=[<>&])[ \t\r\n]+(?=[<>&])")
+
+
+def keep_spaces(html: str) -> str:
+    """``html`` with every whitespace-only run between two of ``<``, ``>``, ``&`` written
+    as ``&#32;``, which Moodle's import keeps (the same space once rendered)."""
+    return _LOST_SPACE.sub("&#32;", html)
 
 
 def _text(parent: ET.Element, tag: str, html: str, fmt: str | None = "html",
           **attrs) -> ET.Element:
     el = ET.SubElement(parent, tag, {**({"format": fmt} if fmt else {}), **attrs})
-    ET.SubElement(el, "text").text = html
+    ET.SubElement(el, "text").text = keep_spaces(html) if fmt == "html" else html
     return el
 
 
@@ -140,15 +159,32 @@ def _question(quiz: ET.Element, q: dict, chapter: str) -> None:
         ET.SubElement(ET.SubElement(tags, "tag"), "text").text = tag
 
 
+def _category(quiz: ET.Element, path: str, info: str, idnumber: str) -> None:
+    cat = ET.SubElement(quiz, "question", {"type": "category"})
+    _text(cat, "category", f"$course$/top/osai/{path}", fmt=None)
+    _text(cat, "info", html_text(info))
+    ET.SubElement(cat, "idnumber").text = idnumber
+
+
 def moodle_xml(banks: dict[str, dict]) -> bytes:
-    """One Moodle XML file (UTF-8 bytes) with every bank: a category per chapter."""
+    """One Moodle XML file (UTF-8 bytes) with every bank: a category per chapter, and in it
+    a category per question with variants (the question and its variants, for Moodle's
+    "random question from category"); the questions in bank order."""
     quiz = ET.Element("quiz")
     for chapter, bank in banks.items():
-        cat = ET.SubElement(quiz, "question", {"type": "category"})
-        _text(cat, "category", f"$course$/top/osai/{chapter}", fmt=None)
-        _text(cat, "info", html_text(bank.get("title") or chapter))
-        ET.SubElement(cat, "idnumber").text = f"osai-{chapter}"
+        title = bank.get("title") or chapter
+        _category(quiz, chapter, title, f"osai-{chapter}")
         for q in bank["questions"]:
-            _question(quiz, q, chapter)
+            variants = q.get("variants") or []
+            if not variants:
+                _question(quiz, q, chapter)
+                continue
+            _category(quiz, f"{chapter}/{q['id']}",
+                      f"{title}: {q['id']} and its {len(variants)} variants (objective "
+                      f"{q['objective']}); add one random question from this category",
+                      f"osai-{chapter}-{q['id']}")
+            for v in (q, *variants):
+                _question(quiz, v, chapter)
+            _category(quiz, chapter, title, f"osai-{chapter}")
     ET.indent(quiz)
     return ET.tostring(quiz, encoding="UTF-8", xml_declaration=True) + b"\n"

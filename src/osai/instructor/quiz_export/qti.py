@@ -23,8 +23,15 @@ ordering               ``matching_question``: each event matched to its position
                        right order in the general feedback
 =====================  ===========================================================
 
-The chapter and the objective are item metadata (``osai_chapter``, ``osai_objective``)
-and the chapter is in the assessment's title.  Texts are ``mattext texttype="text/html"``:
+The chapter and the objective are in each item's title (``<id> (<chapter>; objective
+<objective>)``), which Canvas keeps as the question's name; the chapter is also in the
+assessment's title, which names the quiz and its question bank.  Canvas' QTI converter
+(instructure/QTIMigrationTool, ``lib/imsqtiv1.py``: ``QTIMetadataField.CloseObject``)
+drops item metadata it does not know, so ``osai_chapter`` and ``osai_objective`` are kept
+only for other tools.  A question with variants becomes a section inside the root
+section, titled with the chapter, the question and its objective, whose
+``selection_ordering`` selects 1 (``selection_number``): Canvas' question group that
+picks one of them.  Texts are ``mattext texttype="text/html"``:
 HTML from :func:`~osai.instructor.quiz_export.markup.html_text`, then XML-escaped by ElementTree.
 Matching choices are plain text, as Canvas writes them.
 """
@@ -39,7 +46,7 @@ from osai.instructor.quiz_export.markup import as_matching, html_text, number, \
     order_feedback_html, question_html
 from osai.quiz.model import fill_answer
 
-__all__ = ["QTI_NS", "qti_zip"]
+__all__ = ["QTI_NS", "group_title", "item_title", "qti_zip"]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
@@ -78,9 +85,21 @@ def _show(cond: ET.Element, ident: str) -> None:
     _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=ident)
 
 
+def item_title(q: dict, chapter: str) -> str:
+    """The item's title, which Canvas keeps as the question's name: the question id, the
+    chapter and the objective (Canvas' converter drops unknown item metadata)."""
+    return f"{q['id']} ({chapter}; objective {q['objective']})"
+
+
+def group_title(q: dict, chapter: str) -> str:
+    """The title of the section holding a question and its variants (Canvas: the question
+    group's name)."""
+    return f"{chapter}: {q['id']} and variants (objective {q['objective']}), pick 1"
+
+
 def _item(section: ET.Element, q: dict, chapter: str, n: int) -> None:
     qtype = TYPES[q["type"]]
-    item = _sub(section, "item", ident=f"{chapter}-{q['id']}", title=q["id"])
+    item = _sub(section, "item", ident=f"{chapter}-{q['id']}", title=item_title(q, chapter))
     meta = _sub(_sub(item, "itemmetadata"), "qtimetadata")
     _meta(meta, "question_type", qtype)
     _meta(meta, "points_possible", "1.0")
@@ -184,7 +203,16 @@ def assessment_xml(bank: dict, ident: str) -> bytes:
     _meta(meta, "cc_maxattempts", "unlimited")
     section = _sub(asmt, "section", ident="root_section")
     for n, q in enumerate(bank["questions"], 1):
-        _item(section, q, chapter, n)
+        variants = q.get("variants") or []
+        if not variants:
+            _item(section, q, chapter, n)
+            continue
+        # a question group that draws one of the question and its variants
+        group = _sub(section, "section", ident=f"{chapter}-{q['id']}-group",
+                     title=group_title(q, chapter))
+        _sub(_sub(_sub(group, "selection_ordering"), "selection"), "selection_number", "1")
+        for v in (q, *variants):
+            _item(group, v, chapter, n)
     ET.indent(root)
     return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
 

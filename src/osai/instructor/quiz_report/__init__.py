@@ -6,8 +6,9 @@ LMS exports of the SCORM package's interactions (Moodle's interactions report, o
 CSV); see :mod:`.sources`.  Each answer is checked against the loaded banks; anything
 that cannot be read is skipped with a one-line reason (:class:`.records.Skip`).  The
 output is one HTML file (:mod:`.report_page`) with, per chapter, a chart and a table of the
-share answered right and the commonest wrong answer with its feedback, and the five
-most-missed questions with the section to revisit.
+share answered right and the commonest wrong answer with its feedback, an item analysis
+(:mod:`.item_analysis`: difficulty, discrimination, options chosen, flags, and what each
+figure means), and the five most-missed questions with the section to revisit.
 
 Modules: :mod:`.records` (answers, skips), :mod:`.interactions` (SCORM interactions ->
 answers), :mod:`.progress`, :mod:`.archive`, :mod:`.csvtable`, :mod:`.moodle_interactions`,
@@ -23,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from osai.instructor.quiz_report.aggregate import QuestionStats, aggregate, most_missed
+from osai.instructor.quiz_report.item_analysis import ItemFigures, item_analysis
 from osai.instructor.quiz_report.records import Answer, Skip
+from osai.instructor.quiz_report.report_page import check_book_url
 from osai.instructor.quiz_report.sources import read_inputs
 
-__all__ = ["Report", "build_report", "write_report"]
+__all__ = ["Report", "build_report", "check_book_url", "write_report"]
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Report:
     skips: list[Skip]
     stats: dict[str, list[QuestionStats]]
     missed: list[QuestionStats]
+    items: dict[str, list[ItemFigures]]
 
     @property
     def learners(self) -> int:
@@ -44,7 +48,8 @@ class Report:
 def build_report(paths: list[Path], banks: dict[str, dict]) -> Report:
     reading = read_inputs([Path(p) for p in paths], banks)
     stats = aggregate(reading.answers, banks)
-    return Report(reading.answers, reading.skips, stats, most_missed(stats))
+    return Report(reading.answers, reading.skips, stats, most_missed(stats),
+                  item_analysis(reading.answers, banks))
 
 
 def write_report(report: Report, banks: dict[str, dict], out: Path,
@@ -54,7 +59,7 @@ def write_report(report: Report, banks: dict[str, dict], out: Path,
 
     titles = {c: str(b.get("title") or c) for c, b in banks.items()}
     text = render_page(report.stats, report.missed, titles, report.skips, report.learners,
-                       len(report.answers), book_url)
+                       len(report.answers), book_url, report.items)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

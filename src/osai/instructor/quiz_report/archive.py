@@ -96,7 +96,10 @@ def _walk(zf: zipfile.ZipFile, label: str, banks: dict[str, dict], depth: int,
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
                 got = Reading(skips=[Skip(where, f"not a readable zip archive ({exc})")])
         else:
-            got = read_progress_bytes(data, where, banks)
+            try:
+                got = read_progress_bytes(data, where, banks)
+            except (RecursionError, TypeError, ValueError, OverflowError) as exc:
+                got = Reading(skips=[Skip(where, f"could not be read ({type(exc).__name__})")])
         out.answers += got.answers
         out.skips += got.skips
     if not out.answers and not out.skips:

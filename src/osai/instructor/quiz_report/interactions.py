@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from osai.instructor.quiz_report.records import Answer
 from osai.instructor.scorm.responses import decode, parse_interaction_id
+from osai.quiz.answers import answer_problem
 from osai.quiz.scoring import is_correct
 
 __all__ = ["answer_from_interaction"]
@@ -27,5 +28,17 @@ def answer_from_interaction(banks: dict[str, dict], learner: str, interaction_id
     question = next((q for q in bank["questions"] if q["id"] == qid), None)
     if question is None:
         raise ValueError(f"unknown question {qid!r} in chapter {chapter}")
-    answer = decode(question, response)
-    return Answer(learner, chapter, qid, answer, is_correct(question, answer), source, attempt)
+    # one interaction per base question: the response may be to any of its variants
+    reason = None
+    for shown in (question, *(question.get("variants") or ())):
+        try:
+            answer = decode(shown, response)
+        except ValueError as exc:
+            reason = reason or exc
+            continue
+        problem = answer_problem(shown, answer)
+        if problem:
+            reason = reason or ValueError(f"answer dropped: {problem}")
+            continue
+        return Answer(learner, chapter, qid, answer, is_correct(shown, answer), source, attempt)
+    raise reason

@@ -12,11 +12,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from osai.quiz.scoring import clean_answers, is_correct
+from osai.quiz.answers import answer_problem
+from osai.quiz.scoring import is_correct
 from osai.quiz.widget import PROGRESS_FORMAT, PROGRESS_VERSION
-from osai.instructor.quiz_report.records import Answer, Reading, Skip
+from osai.instructor.quiz_report.records import Answer, Reading, Skip, shown_id
 
-__all__ = ["read_progress", "read_progress_bytes"]
+__all__ = ["questions_by_id", "read_progress", "read_progress_bytes"]
+
+
+def questions_by_id(bank: dict) -> dict[str, tuple[dict, str]]:
+    """Every question a learner can answer, by id: (the question shown, its base id): the
+    base questions and their variants (an answer is kept under the variant's id)."""
+    out: dict[str, tuple[dict, str]] = {}
+    for q in bank["questions"]:
+        out[q["id"]] = (q, q["id"])
+        for v in q.get("variants") or ():
+            out[v["id"]] = (v, q["id"])
+    return out
 
 
 def read_progress(path: Path, label: str, banks: dict[str, dict],
@@ -44,6 +56,9 @@ def read_progress_bytes(raw: bytes, label: str, banks: dict[str, dict],
         out.skips.append(Skip(label, f"not valid JSON (line {exc.lineno}, column {exc.colno}: "
                                      f"{exc.msg})"))
         return out
+    except RecursionError:
+        out.skips.append(Skip(label, "JSON nested too deep to be a progress file"))
+        return out
     if not isinstance(data, dict) or data.get("format") != PROGRESS_FORMAT:
         out.skips.append(Skip(label, f"not a quiz progress file (no \"format\": "
                                      f"\"{PROGRESS_FORMAT}\")"))
@@ -66,16 +81,25 @@ def read_progress_bytes(raw: bytes, label: str, banks: dict[str, dict],
         if not isinstance(answers, dict):
             out.skips.append(Skip(label, "`answers` is not a mapping", f"chapter {chapter}"))
             continue
-        kept, dropped = clean_answers(bank, answers)
-        ids = {q["id"] for q in bank["questions"]}
-        for qid in dropped:
-            reason = ("does not fit the question" if qid in ids
-                      else "unknown question id in this chapter's bank")
-            out.skips.append(Skip(label, reason, f"chapter {chapter}, question {qid!r}"))
-        by_id = {q["id"]: q for q in bank["questions"]}
-        for qid, answer in kept.items():
-            out.answers.append(Answer(who, chapter, qid, answer,
-                                      is_correct(by_id[qid], answer), label))
+        by_id = questions_by_id(bank)
+        seen: set[str] = set()
+        for qid, answer in answers.items():
+            where = f"chapter {chapter}, question {shown_id(qid)}"
+            if qid not in by_id:
+                out.skips.append(Skip(label, "unknown question id in this chapter's bank", where))
+                continue
+            question, base = by_id[qid]
+            problem = answer_problem(question, answer)
+            if problem:
+                out.skips.append(Skip(label, f"answer dropped: {problem}", where))
+                continue
+            if base in seen:
+                out.skips.append(Skip(label, "a second answer to the same question (another "
+                                             "variant); the first is kept", where))
+                continue
+            seen.add(base)
+            out.answers.append(Answer(who, chapter, base, answer,
+                                      is_correct(question, answer), label))
     if not out.answers and not out.skips:
         out.skips.append(Skip(label, "holds no answers"))
     return out

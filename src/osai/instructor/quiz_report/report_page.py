@@ -14,11 +14,26 @@ from urllib.parse import quote
 
 from osai.instructor.quiz_report.aggregate import QuestionStats
 from osai.instructor.quiz_report.chart import chapter_svg
+from osai.instructor.quiz_report.item_analysis import FIGURES, ItemFigures
 from osai.instructor.quiz_report.records import Skip
 
-__all__ = ["render_page"]
+__all__ = ["check_book_url", "render_page"]
 
 _ANCHOR = re.compile(r"^[A-Za-z][\w.:-]*$")
+_SCHEME = re.compile(r"^[A-Za-z][\w+.-]*:")
+
+
+def check_book_url(url: str) -> str:
+    """The book's URL as a browser reads it (C0 controls and spaces trimmed at both ends,
+    tabs and newlines dropped anywhere, as the WHATWG URL parser does), when it is http(s)
+    or a relative path; ValueError otherwise (``"\tjavascript:..."`` is refused)."""
+    clean = re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(33)))))
+    if not clean:
+        raise ValueError(f"--book-url {url!r} is empty")
+    if (_SCHEME.match(clean) or clean.startswith("//") or clean.startswith("\\")) \
+            and not re.match(r"^https?://", clean, re.IGNORECASE):
+        raise ValueError(f"--book-url {url!r} must be an http(s) URL or a relative path")
+    return clean
 
 CSS = """
 body { font-family: system-ui, sans-serif; line-height: 1.5; color: #111827; max-width: 60rem;
@@ -63,7 +78,39 @@ def _section(s: QuestionStats, book_url: str | None, chapter_title: str) -> str:
     return f"{text} ({escape(chapter_title)})"
 
 
-def _chapter(chapter: str, title: str, rows: list[QuestionStats]) -> str:
+def _fig(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.2f}".replace("+0.00", "0.00")
+
+
+def _items(chapter: str, title: str, rows: list[ItemFigures], numbers: dict[str, int]) -> str:
+    body = []
+    for f in rows:
+        options = "; ".join(f"{escape(o_id)}{' (key)' if key else ''}: {100 * share:.0f}%"
+                            for o_id, _text, share, key in f.options) or "n/a"
+        body.append(
+            f'<tr data-question="{escape(f.question)}">'
+            f"<td>Q{numbers.get(f.question, '?')}<br><small>id {escape(f.question)}</small></td>"
+            f'<td class="num">{f.difficulty:.2f}</td><td class="num">{_fig(f.point_biserial)}</td>'
+            f'<td class="num">{_fig(f.upper_lower)}</td><td>{options}</td>'
+            f"<td>{escape(', '.join(f.flags)) or 'none'}</td></tr>")
+    return _scroll(
+        f'<table id="items-{escape(chapter)}" class="items">\n'
+        f"<caption>{escape(title)}: item analysis</caption>\n"
+        "<thead><tr><th scope=\"col\">Question</th><th scope=\"col\">Difficulty</th>"
+        "<th scope=\"col\">Discrimination</th><th scope=\"col\">Upper-lower</th>"
+        "<th scope=\"col\">Options chosen</th><th scope=\"col\">Flags</th></tr></thead>\n"
+        "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>",
+        f"{title}: item analysis")
+
+
+def _figures_legend() -> str:
+    return ("<section id=\"figures\">\n<h2>What the item figures mean</h2>\n<dl>\n"
+            + "\n".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in FIGURES.items())
+            + "\n</dl>\n</section>")
+
+
+def _chapter(chapter: str, title: str, rows: list[QuestionStats],
+             items: list[ItemFigures] | None = None) -> str:
     caption = (f"Chapter {chapter}: share of learners who answered each question right "
                "(bar length; the label gives right answers of answers)")
     svg = chapter_svg(rows, caption)
@@ -93,12 +140,18 @@ def _chapter(chapter: str, title: str, rows: list[QuestionStats]) -> str:
                 "answer (learners)</th><th scope=\"col\">Its feedback</th></tr></thead>\n"
                 "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>",
                 f"{title}: table of every question")
+            + ("\n" + _items(chapter, title, items, {s.question: s.number for s in rows})
+               if items else "")
             + "\n</section>")
 
 
 def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStats],
                 titles: dict[str, str], skips: list[Skip], n_learners: int,
-                n_answers: int, book_url: str | None = None) -> str:
+                n_answers: int, book_url: str | None = None,
+                items: dict[str, list[ItemFigures]] | None = None) -> str:
+    items = items or {}
+    if book_url is not None:
+        book_url = check_book_url(book_url)
     top = []
     for s in missed:
         top.append(
@@ -121,7 +174,8 @@ def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStat
                      + "\n".join(f"<li>{escape(s.line())}</li>" for s in skips) + "\n</ul>")
     else:
         skip_html = "<p>No input was left out.</p>"
-    chapters = "\n".join(_chapter(c, titles.get(c, c), rows) for c, rows in stats.items())
+    chapters = "\n".join(_chapter(c, titles.get(c, c), rows, items.get(c))
+                         for c, rows in stats.items())
     return (
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -133,6 +187,6 @@ def render_page(stats: dict[str, list[QuestionStats]], missed: list[QuestionStat
         f"{sum(len(r) for r in stats.values())} question(s) in {len(stats)} chapter(s)."
         "</p>\n"
         "<section id=\"missed\">\n<h2>Five most-missed questions</h2>\n"
-        f"{missed_html}\n</section>\n{chapters}\n"
+        f"{missed_html}\n</section>\n{_figures_legend() if items else ''}\n{chapters}\n"
         f"<section id=\"skipped\">\n<h2>Inputs left out</h2>\n{skip_html}\n</section>\n"
         "</main>\n</body>\n</html>\n")

@@ -21,7 +21,7 @@ from osai.instructor.quiz_report.csvtable import TableError, read_table
 from osai.instructor.quiz_report.generic import generic_columns, read_generic
 from osai.instructor.quiz_report.moodle_interactions import is_moodle, read_moodle
 from osai.instructor.quiz_report.progress import read_progress
-from osai.instructor.quiz_report.records import Answer, Reading, Skip
+from osai.instructor.quiz_report.records import Answer, Reading, Skip, cap_skips
 
 __all__ = ["read_inputs"]
 
@@ -69,8 +69,13 @@ def read_inputs(paths: list[Path], banks: dict[str, dict]) -> Reading:
         if isinstance(item, Skip):
             total.skips.append(item)
             continue
-        reading = _read_one(*item, banks)
-        total.skips.extend(reading.skips)
+        try:
+            reading = _read_one(*item, banks)
+        except (RecursionError, TypeError, ValueError, OverflowError, MemoryError) as exc:
+            # a reader's fault on hostile input: this input is one line, the rest goes on
+            reading = Reading(skips=[Skip(item[1], f"could not be read "
+                                                   f"({type(exc).__name__})")])
+        total.skips.extend(cap_skips(reading.skips))
         for ans in reading.answers:
             key = (ans.learner, ans.chapter, ans.question)
             if key not in chosen or chosen[key].attempt <= ans.attempt:

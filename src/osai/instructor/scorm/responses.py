@@ -1,8 +1,9 @@
 """SCORM learner responses: the one encode/decode pair between the widget's answers and
 what the SCORM adapter (``_static/osai-scorm.js``) writes to the LMS.
 
-The course's SCORM packages report one interaction per checked question, in bank order:
-id ``<chapter>/<question id>``, a type, the learner's response (SCORM 1.2
+The course's SCORM packages report one interaction per checked base question (its variants
+share it), at an index fixed at its first check and kept in ``cmi.suspend_data``:
+id ``<chapter>/<base question id>``, a type, the learner's response (SCORM 1.2
 ``cmi.interactions.n.student_response``, SCORM 2004 ``learner_response``) and a result
 (1.2 ``correct``/``wrong``, 2004 ``correct``/``incorrect``).  The response, by type:
 
@@ -11,16 +12,21 @@ question           type          SCORM 1.2                        SCORM 2004
 =================  ============  ===============================  ======================
 single, scenario   choice        the option id: ``c``             the same
 multiple           choice        ids sorted: ``a,c``              ``a[,]c``
-numeric            numeric       the number as JavaScript writes  the same
-                                 it (``133``, ``0.5``, ``1e+21``)
-ordering           sequencing    item ids, earliest position      ``x[,]y[,]z``
-                                 first: ``x,y,z``
+numeric            numeric       the number as JavaScript writes  ``133``, ``0.5``,
+                                 it (``133``, ``0.5``, ``1e+21``) ``0.0000001``
+ordering           sequencing    item ids, earliest position      ``x_1[,]y[,]z``
+                                 first: ``x-1,y,z``
 matching           matching      ``l1.r2,l2.r1`` (bank order)     ``l1[.]r2[,]l2[.]r1``
 =================  ============  ===============================  ======================
 
 The ids come from the loaded bank (:mod:`osai.quiz.model`); the bank schema allows only
-``[a-z0-9-]`` in them, so no separator is ever part of an id.  The adapter also keeps
-every answer in ``cmi.suspend_data`` as ``JSON.stringify({v: 1, a: answers})``.
+``[a-z0-9-]`` in them, so no separator is ever part of an id.  SCORM 2004 writes what
+Moodle's 2004 player accepts (``mod/scorm/datamodels/scorm_13.js``): ids inside a
+response as ``CMIShortIdentifier`` tokens, ``-`` written ``_`` (:func:`token`; bank ids
+never hold ``_``, so :func:`decode` maps it back, for either version), a multiple answer's
+ids once each, a number as a ``CMIDecimal`` (:func:`decimal_text`; none past 99999, then
+no response field).  The adapter also keeps every answer in ``cmi.suspend_data`` as
+``JSON.stringify({v: 1, a: answers, i: index})`` (:func:`encode_suspend`).
 
 * :func:`encode` / :func:`decode`: an answer (the JSON form quiz.js stores) to its response
   and back; ``decode(q, encode(q, a, v), v) == a`` for every answer a learner can check
@@ -38,15 +44,16 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from osai.instructor.scorm.jstext import json_text, number_text, parse_json
 from osai.quiz.model import Answer, Question
 from osai.quiz.scoring import is_correct, well_formed
 
-__all__ = ["INTERACTION_TYPES", "RESPONSE_FIELD", "SUSPEND_LIMIT", "VERSIONS", "decode",
-           "decode_suspend", "encode", "encode_suspend", "interaction", "interaction_id",
-           "parse_interaction_id"]
+__all__ = ["INTERACTION_TYPES", "RESPONSE_FIELD", "SUSPEND_LIMIT", "VERSIONS", "decimal_text",
+           "decode", "decode_suspend", "encode", "encode_suspend", "interaction",
+           "interaction_id", "parse_interaction_id", "suspend_index", "token", "untoken"]
 
 VERSIONS = ("1.2", "2004")
 #: the interaction field that holds the response
@@ -61,6 +68,10 @@ SUSPEND_LIMIT = {"1.2": 4096, "2004": 64000}
 #: (between list items, inside a matching pair)
 _SEPARATORS = {"1.2": (",", "."), "2004": ("[,]", "[.]")}
 #: a number as a learner or an LMS writes it (a decimal comma allowed), nothing else
+#: Moodle's SCORM 2004 CMIDecimal (mod/scorm/datamodels/scorm_13.js)
+_DECIMAL = re.compile(r"-?[0-9]{1,5}(?:\.[0-9]{1,18})?")
+#: a bank id (question, option, item)
+_ID = re.compile(r"[a-z0-9-]{1,250}")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -88,25 +99,57 @@ def _utf16(text: str) -> bytes:
     return text.encode("utf-16-be", "surrogatepass")
 
 
-def encode(question: Question, answer: Answer, version: str) -> str:
+def token(item_id: str, version: str) -> str:
+    """An id as a response holds it: SCORM 2004 writes ``-`` as ``_`` (Moodle's player takes
+    only ``[A-Za-z0-9_.]`` in response ids); SCORM 1.2 writes it as it is."""
+    return item_id.replace("-", "_") if _version(version) == "2004" else item_id
+
+
+def untoken(text: str) -> str:
+    """The id a response token stands for (``_`` back to ``-``: bank ids never hold ``_``)."""
+    return text.replace("_", "-")
+
+
+def decimal_text(x: float | int) -> str | None:
+    """A number as the adapter writes a SCORM 2004 numeric response (Moodle's CMIDecimal,
+    ``-?d{1,5}(.d{1,18})?``): JavaScript's own text when it fits, else fixed-point with 18
+    decimals (JavaScript's ``toFixed``: the exact value, halves away from zero) without
+    trailing zeros; None when no such decimal exists (``|x| >= 100000``)."""
+    text = number_text(x)
+    if _DECIMAL.fullmatch(text):
+        return text
+    if abs(x) >= 1e5:
+        return None
+    fixed = Decimal(x).quantize(Decimal(1).scaleb(-18), rounding=ROUND_HALF_UP)
+    out = f"{fixed:f}".rstrip("0").rstrip(".")
+    return "0" if out == "-0" else out
+
+
+def encode(question: Question, answer: Answer, version: str) -> str | None:
     """The response osai-scorm.js writes for this answer; ValueError for an answer the
-    question's controls cannot give (:func:`osai.quiz.scoring.well_formed`)."""
+    question's controls cannot give (:func:`osai.quiz.scoring.well_formed`); None for a
+    number SCORM 2004 cannot hold (:func:`decimal_text`)."""
     items, pair = _SEPARATORS[_version(version)]
     if not well_formed(question, answer):
         raise ValueError(f"answer {answer!r} does not fit this {question['type']} question")
     qtype = question["type"]
+
+    def tok(x: str) -> str:
+        return token(x, version)
+
     if qtype in ("single", "scenario"):
-        return answer
+        return tok(answer)
     if qtype == "multiple":
-        return items.join(sorted(answer, key=_utf16))
+        return items.join(sorted({tok(a) for a in answer}, key=_utf16))
     if qtype == "numeric":
-        return number_text(answer)
+        return number_text(answer) if version == "1.2" else decimal_text(answer)
     if qtype == "ordering":
         # by position, ties in the bank's order (as the adapter sorts)
         order = sorted(enumerate(question["items"]),
                        key=lambda p: (float(answer[p[1]["id"]]), p[0]))
-        return items.join(item["id"] for _, item in order)
-    return items.join(f"{left['id']}{pair}{answer[left['id']]}" for left in question["left"])
+        return items.join(tok(item["id"]) for _, item in order)
+    return items.join(f"{tok(left['id'])}{pair}{tok(answer[left['id']])}"
+                      for left in question["left"])
 
 
 def _split(text: str, sep: str) -> list[str]:
@@ -131,13 +174,13 @@ def _read(question: Question, text: str, version: str) -> Any:
     items, pair = _SEPARATORS[version]
     qtype = question["type"]
     if qtype in ("single", "scenario"):
-        return text.strip()
+        return untoken(text.strip())
     if qtype == "multiple":
-        return _split(text, items)
+        return [untoken(x) for x in _split(text, items)]
     if qtype == "numeric":
         return _number(text)
     if qtype == "ordering":
-        order = _split(text, items)
+        order = [untoken(x) for x in _split(text, items)]
         known = {it["id"] for it in question["items"]}
         if sorted(order) != sorted(known):
             raise ValueError("an ordering response must name every item exactly once")
@@ -148,6 +191,7 @@ def _read(question: Question, text: str, version: str) -> Any:
             left, sep, right = part.partition(pair)
             if not sep or not left or not right:
                 raise ValueError(f"matching pair {part!r} is not left{pair}right")
+            left, right = untoken(left), untoken(right)
             if left in pairs:
                 raise ValueError(f"matching item {left!r} is given twice")
             pairs[left] = right
@@ -162,6 +206,8 @@ def decode(question: Question, text: str, version: str | None = None) -> Answer:
     ``version`` None (an LMS export that does not say): a response holding ``[,]`` or
     ``[.]`` is read as SCORM 2004's, any other as SCORM 1.2's.
     """
+    if not isinstance(text, str):
+        raise ValueError(f"response {text!r} is not text")
     if version is None:
         version = "2004" if "[,]" in text or "[.]" in text else "1.2"
     answer = _read(question, text, _version(version))
@@ -173,18 +219,50 @@ def decode(question: Question, text: str, version: str | None = None) -> Answer:
 def interaction(chapter: str, question: Question, answer: Answer,
                 version: str) -> dict[str, str]:
     """The fields osai-scorm.js sets for one checked answer (``cmi.interactions.n.*``),
-    but the time: ``{id, type, student_response | learner_response, result}``."""
-    return {"id": interaction_id(chapter, question["id"]),
-            "type": INTERACTION_TYPES[question["type"]],
-            RESPONSE_FIELD[_version(version)]: encode(question, answer, version),
-            "result": "correct" if is_correct(question, answer) else WRONG[version]}
+    but the time: ``{id, type, student_response | learner_response, result}``, and in
+    SCORM 2004 ``description`` (the variant answered) when ``question`` is a variant.  The
+    id is the base question's (one interaction per base question, variants included); a
+    2004 numeric answer with no CMIDecimal form has no response field."""
+    base = question.get("variant_of") or question["id"]
+    out = {"id": interaction_id(chapter, base), "type": INTERACTION_TYPES[question["type"]]}
+    response = encode(question, answer, version)
+    if response is not None:
+        out[RESPONSE_FIELD[version]] = response
+    out["result"] = "correct" if is_correct(question, answer) else WRONG[version]
+    if version == "2004" and base != question["id"]:
+        out["description"] = question["id"]
+    return out
 
 
-def encode_suspend(answers: dict[str, Answer]) -> str:
+def encode_suspend(answers: dict[str, Answer], index: dict[str, int] | None = None) -> str:
     """``cmi.suspend_data`` for these answers (by question id), as the adapter writes it:
-    ``JSON.stringify({v: 1, a: answers})``.  It writes it only when it fits in
-    :data:`SUSPEND_LIMIT` characters."""
-    return json_text({"v": 1, "a": answers})
+    ``JSON.stringify({v: 1, a: answers, i: index})``, ``index`` giving each base question's
+    interaction index (fixed at its first check).  Without ``index``, the form written
+    before the index existed, ``{v: 1, a: answers}``, which the adapter still resumes (the
+    interactions then numbered by answered question in bank order).  The adapter writes
+    it only when it fits in :data:`SUSPEND_LIMIT` characters."""
+    data: dict[str, Any] = {"v": 1, "a": answers}
+    if index is not None:
+        data["i"] = index
+    return json_text(data)
+
+
+def suspend_index(text: str) -> dict[str, int]:
+    """The interaction index per base question in a ``cmi.suspend_data`` ({} when it has
+    none), read as the adapter reads it: ids of the bank's form, whole numbers >= 0, each
+    index once."""
+    try:
+        data = parse_json(text)
+    except (TypeError, ValueError, RecursionError):
+        return {}
+    if not isinstance(data, dict) or not isinstance(data.get("i"), dict):
+        return {}
+    out: dict[str, int] = {}
+    for key, n in data["i"].items():
+        if _ID.fullmatch(key) and isinstance(n, int) and not isinstance(n, bool) and \
+                0 <= n < 10**6 and n not in out.values():
+            out[key] = n
+    return out
 
 
 def decode_suspend(text: str) -> dict[str, Any]:
@@ -192,7 +270,7 @@ def decode_suspend(text: str) -> dict[str, Any]:
     ``{"v": 1, "a": {...}}`` gives no answers ({})."""
     try:
         data = parse_json(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}
