@@ -132,8 +132,14 @@ def _inside(point: str, root: str, group: str) -> Path:
 
 
 def _write(path: Path, text: str) -> None:
-    with open(path, "w") as handle:
-        handle.write(text)
+    """Write a cgroup file (unbuffered: the kernel's refusal comes from this write, named)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+    finally:
+        os.close(fd)
 
 
 def _v2(point: str, root: str, own: str) -> Place:
