@@ -169,7 +169,8 @@ def test_bwrap_command_isolates_and_mounts_tmp_first(tmp_path):
     writable = [cmd[i + 2] for i, a in enumerate(cmd) if a in ("--bind", "--bind-try")]
     assert writable == [], "nothing of the host is bound writable"
     assert f"--ro-bind {data} /home/student/submission/events.csv" in joined
-    assert f"--dev /dev --size {64 * 2 ** 20} --tmpfs /dev/shm" in joined  # sized, not /dev's
+    # /dev read-only (its tmpfs has no size); /dev/shm a sized tmpfs
+    assert f"--dev /dev --remount-ro /dev --size {64 * 2 ** 20} --tmpfs /dev/shm" in joined
     assert str(ROOT / "course-work") not in joined and str(ROOT / "exercises") not in joined
 
 

@@ -39,6 +39,7 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(bwrap, tmp_path):
         "import time\ntime.sleep(60)",
         "print('still running after the interrupt')",
         "open('/etc/hosts-copy', 'w')",
+        "open('/dev/osai-fill', 'w')",  # bubblewrap's /dev is a tmpfs without a size
     )
     settings = SandboxSettings(bwrap=bwrap, cgroup=can_cap()).with_limits(cell_timeout=4, notebook_timeout=90,
                                                         cell_output_kb=64)
@@ -52,6 +53,7 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(bwrap, tmp_path):
     assert "CellTimeoutError" in _text(nb.cells[3])
     assert _text(nb.cells[4]) == "still running after the interrupt\n"
     assert "Read-only file system" in _text(nb.cells[5])
+    assert "Read-only file system" in _text(nb.cells[6])
 
 
 def test_notebook_time_limit_kills_the_whole_sandbox(bwrap, tmp_path):

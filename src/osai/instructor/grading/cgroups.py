@@ -239,11 +239,11 @@ class RunGroup:
 
     def _make(self) -> None:
         for folder in self.folders:
-            for attempt in range(3):  # another run may remove the parent meanwhile
-                folder.parent.mkdir(exist_ok=True)
-                if self.place.version == 2:
-                    _enable(folder.parent)
+            for attempt in range(3):  # the last run may remove the parent meanwhile
                 try:
+                    folder.parent.mkdir(exist_ok=True)
+                    if self.place.version == 2:
+                        _enable(folder.parent)
                     folder.mkdir()
                     break
                 except FileNotFoundError:

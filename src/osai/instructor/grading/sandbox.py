@@ -23,8 +23,8 @@ the gradebook.  Here each notebook runs in a fresh process tree under bubblewrap
   per-cell timeout with interrupt, an output budget per cell and per notebook, and a
   wall-clock timeout for the whole run after which the sandbox is killed.
 
-Nothing the student's code writes reaches the host: both writable places are tmpfs
-mounts that vanish with the sandbox.  What comes back is only the cell outputs, read by
+Nothing the student's code writes reaches the host: the writable places (``/tmp``, the
+working folder, ``/dev/shm``) are sized tmpfs mounts that vanish with the sandbox.  What comes back is only the cell outputs, read by
 the parent with a size cap and merged into the parent's own trusted copy of the
 notebook (:func:`merge_results`), so a submission can at worst change its own outputs,
 which it controls anyway.
@@ -198,8 +198,9 @@ def bwrap_command(bwrap: str, files: Sequence[Path], site: Path,
         cmd += ["--ro-bind-try", d, d]
     for f in ETC_FILES:
         cmd += ["--ro-bind-try", f, f]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.shm_mb * 1024 * 1024),
-            "--tmpfs", "/dev/shm",
+    # /dev read-only (its tmpfs has no size), then a sized tmpfs on /dev/shm
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+            "--size", str(limits.shm_mb * 1024 * 1024), "--tmpfs", "/dev/shm",
             # /tmp before any bind that could land under it (a venv in /tmp, say): a
             # tmpfs mounted later would hide such a bind
             "--size", size, "--tmpfs", "/tmp"]
