@@ -9,7 +9,7 @@ three submissions that attack the machine rather than the grader:
 * ``forks``: five children, each touching 200 MiB (1,000 MiB together, each well under the
   per-process address-space limit);
 * ``shm``: 64 MiB written to ``/dev/shm``;
-* ``bomb``: 1,000 forks (root ignores ``RLIMIT_NPROC``).
+* ``bomb``: 1,000 forks, each child a ``sleep`` (root ignores ``RLIMIT_NPROC``).
 
 Each ends as that student's recorded outcome, the others are graded, and the most memory
 each submission's processes held at once (its cgroup's peak) stays within the cap.  The
@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from harness.grading import A1, cell_output_text, cgroup_place, run_pipeline, sandboxed
+from harness.grading import A1, cgroup_place, run_pipeline, sandboxed
 from osai.instructor.grading.authoring import fill_answers
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:.*not in session.*")]
@@ -48,12 +48,13 @@ with open("/dev/shm/mine", "wb") as _f:
         _f.write(_chunk)
         _f.flush()
 '''
-BOMB = '''import os, time
+# each child becomes a small sleep at once: forked copies of the kernel that stay Python
+# would reach the memory cap before the process cap (also recorded, as memory-limit)
+BOMB = '''import os
 _n = 0
 for _i in range(1000):
     if os.fork() == 0:
-        time.sleep(60)
-        os._exit(0)
+        os.execv("/bin/sleep", ["sleep", "60"])
     _n += 1
 print("FORKED", _n)
 '''
@@ -124,7 +125,6 @@ def test_forks_that_together_pass_the_cap_end_as_memory_limit(graded):
     assert o.status == "memory-limit", (o.status, o.message)
     assert f"reached the {CAP_MB} MiB limit for a whole submission" in o.message
     assert o.memory_mb is not None and o.memory_mb <= CAP_MB, o.memory_mb
-    assert "KIDS" in cell_output_text(graded.course, A1, "forks", "total-funding")
 
 
 def test_dev_shm_past_its_cap_fails_the_write(graded):
