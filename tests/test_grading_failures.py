@@ -86,7 +86,7 @@ def test_read_only_workdir_during_feedback_is_one_line(work, tmp_path, capfd):
     assert code == 1 and len(lines) == 1, err
     assert lines[0].startswith("error: osai grade feedback stopped: Read-only file system: "
                                f"{course.workdir / '.lock'} (")
-    assert "make it writable, or pass another folder" in lines[0]
+    assert "make it writable, or give the command another folder" in lines[0]
     assert "Traceback" not in out + err
     assert (_digest(course.db_path), gradebook_snapshot(course)) == before
 
@@ -117,3 +117,17 @@ def test_full_disk_during_feedback_is_one_line_and_names_each_student(work, tmp_
                "device" in out, out
     assert f"ACTION NEEDED for {len(STUDENTS)} student(s)" in out
     assert after == before  # the gradebook and the autograde report are intact
+
+
+def test_any_osai_command_meeting_a_read_only_folder_is_one_line(tmp_path, capfd):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with mounted("--bind", str(folder), at=folder):
+        _run("mount", "-o", "remount,bind,ro", str(folder))
+        code = osai_main(["quiz", "handouts", "--out", str(folder / "handouts")])
+    out, err = capfd.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1, err
+    assert lines[0] == (f"error: osai quiz stopped: Read-only file system: {folder / 'handouts'} "
+                        "(the folder is on a read-only file system: make it writable, or give "
+                        "the command another folder)")

@@ -92,8 +92,8 @@ def executed_dir() -> Path:
 _ADVICE = {
     errno.ENOSPC: "the disk is full: free some space, then run the command again",
     errno.EDQUOT: "the disk quota is used up: free some space, then run the command again",
-    errno.EROFS: "the folder is on a read-only file system: make it writable, or pass "
-                 "another folder (e.g. --workdir)",
+    errno.EROFS: "the folder is on a read-only file system: make it writable, or give the "
+                 "command another folder",
     errno.EACCES: "permission denied: give this user access to it, or pass another folder",
     errno.EPERM: "the operation is not permitted: give this user access to it, or pass "
                  "another folder",
