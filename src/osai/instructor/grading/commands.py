@@ -240,6 +240,8 @@ def _command(args: argparse.Namespace, course) -> int:
         outcomes = autograde(course, args.assignment, students=args.student,
                                       jobs=max(1, args.jobs), progress=not args.no_progress)
         print(summary(outcomes))
+        if not course.sandbox.cgroup:
+            print("WARNING: no submission was capped as a whole (--no-cgroup).")
         csv_path, _ = outcome_paths(course, args.assignment)
         print(f"report: {csv_path}")
         return 1 if any(o.status == "failed" for o in outcomes) else 0
