@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from osai.instructor.grading import authoring, commands as cli
+from osai.instructor.grading import authoring, cgroups, commands as cli
 from osai.instructor.grading.authoring import AuthoringError, build_source_notebook, load_spec
 from osai.instructor.grading.sandbox import (Limits, SandboxSettings, SandboxUnavailable,
                                   UnsandboxedWarning, bwrap_command, check_sandbox)
@@ -169,6 +169,8 @@ def test_bwrap_command_isolates_and_mounts_tmp_first(tmp_path):
     writable = [cmd[i + 2] for i, a in enumerate(cmd) if a in ("--bind", "--bind-try")]
     assert writable == [], "nothing of the host is bound writable"
     assert f"--ro-bind {data} /home/student/submission/events.csv" in joined
+    # /dev read-only (its tmpfs has no size); /dev/shm a sized tmpfs
+    assert f"--dev /dev --remount-ro /dev --size {64 * 2 ** 20} --tmpfs /dev/shm" in joined
     assert str(ROOT / "course-work") not in joined and str(ROOT / "exercises") not in joined
 
 
@@ -249,3 +251,39 @@ def test_two_commands_never_change_one_working_folder_at_once(tmp_path):
                 pass
     with course.lock("feedback 01-data-analysis"):  # free again
         pass
+
+
+def test_cli_refuses_where_no_cgroup_can_cap_a_submission(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cgroups, "find_place", lambda: "no cgroup file system is mounted")
+    status = cli.main(["autograde", "01-data-analysis", "--workdir", str(tmp_path),
+                       "--no-sandbox"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "error: cannot cap student code: no cgroup with the memory and pids controllers " \
+           "can be made here (no cgroup file system is mounted)" in err
+    assert "pass --no-cgroup" in err
+    assert not (tmp_path / "gradebook.db").exists()  # refused before anything was done
+
+
+def test_no_cgroup_warns_loudly():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cgroups.check_caps(False)
+    assert any(issubclass(w.category, cgroups.UncappedWarning) and "NOTHING caps a "
+               "submission as a whole" in str(w.message) for w in caught)
+
+
+def test_cgroup_detection_says_why_it_cannot(tmp_path):
+    own = tmp_path / "cgroup"
+    own.write_text("0::/\n")
+    none = tmp_path / "mountinfo-none"
+    none.write_text("22 1 0:21 / /proc rw - proc proc rw\n")
+    assert cgroups.find_place(str(none), str(own)) == "no cgroup file system is mounted"
+    fs = tmp_path / "fs"  # a cgroup v2 mount whose root offers neither controller
+    fs.mkdir()
+    (fs / "cgroup.controllers").write_text("cpu io\n")
+    v2 = tmp_path / "mountinfo-v2"
+    v2.write_text(f"41 31 0:38 / {fs} rw,relatime - cgroup2 cgroup2 rw\n")
+    reason = cgroups.find_place(str(v2), str(own))
+    assert reason == f"the cgroup v2 group {fs} has no memory and pids controllers (it has: " \
+                     "cpu io)"

@@ -10,6 +10,7 @@ import warnings
 import nbformat
 import pytest
 
+from harness.grading import can_cap
 from osai import paths
 from osai.instructor.grading.sandbox import SandboxSettings, UnsandboxedWarning, check_sandbox, \
     merge_results, run_notebook
@@ -38,8 +39,9 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(bwrap, tmp_path):
         "import time\ntime.sleep(60)",
         "print('still running after the interrupt')",
         "open('/etc/hosts-copy', 'w')",
+        "open('/dev/osai-fill', 'w')",  # bubblewrap's /dev is a tmpfs without a size
     )
-    settings = SandboxSettings(bwrap=bwrap).with_limits(cell_timeout=4, notebook_timeout=90,
+    settings = SandboxSettings(bwrap=bwrap, cgroup=can_cap()).with_limits(cell_timeout=4, notebook_timeout=90,
                                                         cell_output_kb=64)
     check_sandbox(settings)
     result = run_notebook(nb, [ROOT / "data" / "events.csv"], settings, tmp_path / "scratch")
@@ -51,11 +53,12 @@ def test_sandboxed_run_sees_only_its_data_and_is_limited(bwrap, tmp_path):
     assert "CellTimeoutError" in _text(nb.cells[3])
     assert _text(nb.cells[4]) == "still running after the interrupt\n"
     assert "Read-only file system" in _text(nb.cells[5])
+    assert "Read-only file system" in _text(nb.cells[6])
 
 
 def test_notebook_time_limit_kills_the_whole_sandbox(bwrap, tmp_path):
     nb = _notebook("print('first')", "import time\ntime.sleep(120)", "print('never')")
-    settings = SandboxSettings(bwrap=bwrap).with_limits(cell_timeout=300, notebook_timeout=12)
+    settings = SandboxSettings(bwrap=bwrap, cgroup=can_cap()).with_limits(cell_timeout=300, notebook_timeout=12)
     result = run_notebook(nb, [], settings, tmp_path / "scratch")
     merge_results(nb, result)
     assert result.status == "timeout" and "whole notebook" in result.message
@@ -67,7 +70,7 @@ def test_notebook_time_limit_kills_the_whole_sandbox(bwrap, tmp_path):
 def test_no_sandbox_still_runs_in_its_own_process_with_limits(tmp_path):
     nb = _notebook("import os\nprint(os.getcwd() != %r)" % os.getcwd(),
                    "bytearray(4 * 1024 ** 3)")
-    settings = SandboxSettings(isolate=False).with_limits(memory_mb=1024)
+    settings = SandboxSettings(isolate=False, cgroup=can_cap()).with_limits(memory_mb=1024)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         check_sandbox(settings)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from osai.paths import os_error_line
+
 
 def _data(argv: list[str]) -> int:
     from osai.data import DataError, load_dataset
@@ -30,7 +32,16 @@ def _data(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one ``osai`` command; an ``OSError`` it meets ends it in one line, exit status 1."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(argv)
+    except OSError as exc:
+        print(f"error: osai {argv[0]} stopped: {os_error_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0

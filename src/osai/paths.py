@@ -20,13 +20,14 @@ finds these folders itself.
 
 from __future__ import annotations
 
+import errno
 import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 __all__ = ["PACKAGED", "build_dir", "checkout_root", "course_root", "executed_dir",
-           "html_dir", "notebooks_dir", "project_root"]
+           "html_dir", "notebooks_dir", "os_error_line", "project_root"]
 
 #: folder inside the package that holds the course files in a wheel
 PACKAGED = "_course"
@@ -85,3 +86,28 @@ def notebooks_dir() -> Path:
 def executed_dir() -> Path:
     """myst-nb's executed copies of the chapters and their glue (``_build/jupyter_execute``)."""
     return build_dir() / "jupyter_execute"
+
+
+#: what to do about a file error, by its errno
+_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space, then run the command again",
+    errno.EDQUOT: "the disk quota is used up: free some space, then run the command again",
+    errno.EROFS: "the folder is on a read-only file system: make it writable, or give the "
+                 "command another folder",
+    errno.EACCES: "permission denied: give this user access to it, or pass another folder",
+    errno.EPERM: "the operation is not permitted: give this user access to it, or pass "
+                 "another folder",
+    errno.ENOENT: "it does not exist: check the path",
+    errno.EISDIR: "it is a folder where a file was expected: check the path",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: check the path",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) and run again",
+}
+
+
+def os_error_line(exc: OSError) -> str:
+    """An :class:`OSError` as one line: what failed, on which path, and what to do."""
+    paths = [str(p) for p in (exc.filename, exc.filename2) if p not in (None, "")]
+    where = " -> ".join(paths) or "a file"
+    what = exc.strerror or str(exc) or type(exc).__name__
+    advice = _ADVICE.get(exc.errno or 0, "check the path and the disk, then run it again")
+    return f"{what}: {where} ({advice})"

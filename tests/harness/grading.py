@@ -35,6 +35,7 @@ import nbformat
 from osai import paths
 from osai.instructor.grading.authoring import fill_answers, solution_answers
 from osai.instructor.grading.autograde import autograde
+from osai.instructor.grading.cgroups import UncappedWarning, find_place
 from osai.instructor.grading.collect import collect
 from osai.instructor.grading.export import export_grades
 from osai.instructor.grading.feedback import feedback
@@ -356,6 +357,7 @@ def run_pipeline(tmp: Path, sandbox: SandboxSettings, assignments=ASSIGNMENTS,
                             plain_submissions(name, nb, answers))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnsandboxedWarning)
+        warnings.simplefilter("ignore", UncappedWarning)
         warnings.filterwarnings("ignore", message=".*not in session.*")
         with course.own_jupyter_dirs():
             for name in assignments:
@@ -387,16 +389,31 @@ def run_pipeline(tmp: Path, sandbox: SandboxSettings, assignments=ASSIGNMENTS,
     return run
 
 
+def cgroup_place():
+    """Where this machine makes the runs' cgroups, or the reason it cannot (a str)."""
+    return find_place()
+
+
+def can_cap() -> bool:
+    """Whether each run can be capped as a whole here (a cgroup with memory and pids).
+
+    Where it cannot, the grading tests pass ``--no-cgroup`` (``cgroup=False``), as an
+    instructor must; the tests of the caps themselves skip, saying why."""
+    return not isinstance(find_place(), str)
+
+
 def unsandboxed(**limits) -> SandboxSettings:
     """``--no-sandbox`` with the pipeline tests' limits: every notebook still runs in its
-    own process with the limits, but not isolated."""
-    return SandboxSettings(isolate=False).with_limits(
+    own process with the limits (in its own cgroup where the machine can make one), but not
+    isolated."""
+    return SandboxSettings(isolate=False, cgroup=can_cap()).with_limits(
         **{"cell_timeout": CELL_TIMEOUT, "notebook_timeout": 120, "memory_mb": 1536, **limits})
 
 
 def sandboxed(**limits) -> SandboxSettings:
-    """The bubblewrap sandbox with the pipeline tests' limits."""
-    return SandboxSettings().with_limits(
+    """The bubblewrap sandbox with the pipeline tests' limits (and the cgroup caps where the
+    machine can make them)."""
+    return SandboxSettings(cgroup=can_cap()).with_limits(
         **{"cell_timeout": CELL_TIMEOUT, "notebook_timeout": 120, "memory_mb": 1536, **limits})
 
 

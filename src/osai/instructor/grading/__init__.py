@@ -6,6 +6,8 @@
   configuration;
 * :mod:`.sandbox` and :mod:`.preprocessors`: every submission runs in its own
   bubblewrap sandbox with limits, and its cells are put back in the released layout;
+  :mod:`.cgroups` caps each run as a whole (memory, processes) in a cgroup made for it,
+  and :mod:`.supervisor` starts a run, stops it at its limits and reads its result;
 * the commands, one module each: :mod:`.release`, :mod:`.collect` (LMS downloads, entry by
   entry, with limits and a report), :mod:`.autograde`, :mod:`.feedback` (one outcome per
   student), :mod:`.export`, :mod:`.plot`, :mod:`.lms` (grades as CSV, charts, LMS

@@ -11,10 +11,11 @@ from typing import Any
 
 import nbformat
 
-from osai.instructor.grading.outcomes import (MAX_NOTEBOOK_BYTES, STUDENT_ID, GradebookSession,
-                                              Outcome, append_nbgrader_log, failure_detail,
-                                              log, log_tail, submitted_students, worse_status,
-                                              write_outcomes)
+from osai.instructor.grading.outcomes import (MAX_NOTEBOOK_BYTES, RUN_ENDED, STUDENT_ID,
+                                              GradebookSession, Outcome, append_nbgrader_log,
+                                              failure_detail, log, log_tail,
+                                              submitted_students, worse_status, write_outcomes)
+from osai.instructor.grading.cgroups import check_caps
 from osai.instructor.grading.preprocessors import (RECORDS, ExecutionCache, NotebookRecord,
                                                    code_key, data_files)
 from osai.instructor.grading.sandbox import ABORT, check_sandbox, run_notebook, site_dir
@@ -107,6 +108,7 @@ def _outcome_from_records(student: str, assignment: str, records: list[NotebookR
     messages: list[str] = []
     status = "graded"
     seconds = 0.0
+    peak: float | None = None
     isolated = True
     for record in records:
         prefix = f"{record.notebook}: " if len(records) > 1 else ""
@@ -115,10 +117,12 @@ def _outcome_from_records(student: str, assignment: str, records: list[NotebookR
         if run is None:
             continue
         seconds += run.seconds
+        if run.peak_mb is not None:
+            peak = max(peak or 0.0, run.peak_mb)
         isolated = isolated and run.isolated
         if run.truncated:
             notes.append(prefix + "output truncated")
-        if run.status in ("timeout", "killed"):
+        if run.status in RUN_ENDED:
             status = worse_status(status, run.status)
             messages.append(prefix + run.message)
         if record.answer_errors:
@@ -132,7 +136,8 @@ def _outcome_from_records(student: str, assignment: str, records: list[NotebookR
         detail = failure_detail(result)
         messages.insert(0, f"nbgrader could not grade this submission: {detail}")
     return Outcome(student, assignment, status, " | ".join(m for m in messages if m),
-                   notes="; ".join(notes), seconds=round(seconds, 2), isolated=isolated)
+                   notes="; ".join(notes), seconds=round(seconds, 2), isolated=isolated,
+                   memory_mb=peak)
 
 
 def _sanitized(course: Course, api: Any, assignment: str, student: str, notebook: str):
@@ -169,6 +174,7 @@ def autograde(course: Course, assignment: str, students: Iterable[str] | None = 
 def _autograde(course: Course, assignment: str, students: Iterable[str] | None,
                jobs: int, progress: bool) -> list[Outcome]:
     check_sandbox(course.sandbox)
+    check_caps(course.sandbox.cgroup)
     with course.lock(f"autograde {assignment}"):
         return _autograde_locked(course, assignment, students, jobs, progress)
 

@@ -18,7 +18,11 @@ Exit status: 0 on success (a submission that timed out or is invalid is an outco
 a failure); 1 when a command failed, or when the instructor must act on a student (the
 grader could not grade a submission; feedback could not be made or was withheld: the
 summary names them); 2 when student code cannot be isolated (bubblewrap missing or
-unusable) and ``--no-sandbox`` was not given.
+unusable) and ``--no-sandbox`` was not given, or when no cgroup can cap each submission
+as a whole and ``--no-cgroup`` was not given.  Every failure is one line on stderr: an
+``OSError`` (a read-only folder, a full disk, a missing permission) names the path and what
+to do; reports are replaced only once written whole and the gradebook is SQLite, so nothing
+already written is lost.
 
 Jupyter's own configuration, data and runtime folders point into the working folder
 (``<workdir>/.jupyter``) for these commands, so nothing is written to ``~/.jupyter``.
@@ -31,6 +35,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+
+from osai.paths import os_error_line
 
 __all__ = ["main"]
 
@@ -62,6 +68,21 @@ def _sandbox_options(parser: argparse.ArgumentParser) -> None:
                        help="seconds a whole notebook may run (default 300)")
     group.add_argument("--memory-mb", type=int, default=2048,
                        help="address space per process in MiB (default 2048)")
+    group.add_argument("--submission-memory-mb", type=int, default=2048,
+                       help="memory of all of a submission's processes together, tmpfs "
+                            "files included, in MiB (its cgroup; default 2048)")
+    group.add_argument("--processes", type=int, default=256,
+                       help="processes and threads of a submission together (its cgroup; "
+                            "default 256)")
+    group.add_argument("--shm-mb", type=int, default=64,
+                       help="size of /dev/shm in the sandbox, MiB (default 64)")
+    group.add_argument("--tmpfs-mb", type=int, default=64,
+                       help="size of /tmp and of the working folder in the sandbox, MiB "
+                            "each (default 64)")
+    group.add_argument("--no-cgroup", action="store_true",
+                       help="run submissions WITHOUT a cgroup capping each as a whole "
+                            "(memory, processes), where none can be made; prints a warning; "
+                            "only for trusted submissions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,10 +174,14 @@ def _course(args: argparse.Namespace):
 
     sandbox = SandboxSettings()
     if getattr(args, "command", "") == "autograde":
-        sandbox = SandboxSettings(isolate=not args.no_sandbox, bwrap=args.bwrap)
+        sandbox = SandboxSettings(isolate=not args.no_sandbox, bwrap=args.bwrap,
+                                  cgroup=not args.no_cgroup)
         sandbox = sandbox.with_limits(cell_timeout=args.cell_timeout,
                                       notebook_timeout=args.timeout,
-                                      memory_mb=args.memory_mb)
+                                      memory_mb=args.memory_mb,
+                                      submission_memory_mb=args.submission_memory_mb,
+                                      processes=args.processes, shm_mb=args.shm_mb,
+                                      tmpfs_mb=args.tmpfs_mb)
     return Course.create(workdir=getattr(args, "workdir", None),
                          assignments_dir=getattr(args, "assignments", None),
                          data_dir=getattr(args, "data", None), sandbox=sandbox)
@@ -164,15 +189,26 @@ def _course(args: argparse.Namespace):
 
 def _run(args: argparse.Namespace) -> int:
     course = _course(args)
-    with course.own_jupyter_dirs():  # nothing lands in ~/.jupyter
-        return _command(args, course)
+    try:
+        with course.own_jupyter_dirs():  # nothing lands in ~/.jupyter
+            code = _command(args, course)
+    except OSError as exc:
+        log_error = course.log_error()
+        if log_error is not None and log_error.errno == exc.errno:  # the same cause: one line
+            exc.add_note(f"nbgrader's log {log_error.filename} could not be written either")
+        raise
+    log_error = course.log_error()
+    if log_error is not None:
+        print(f"warning: nbgrader's log could not be written: {os_error_line(log_error)}",
+              file=sys.stderr)
+    return code
 
 
 def _command(args: argparse.Namespace, course) -> int:
     from osai.instructor.grading.autograde import autograde
     from osai.instructor.grading.collect import collect
     from osai.instructor.grading.export import export_grades
-    from osai.instructor.grading.feedback import feedback, feedback_report_path, feedback_summary
+    from osai.instructor.grading.feedback import feedback, feedback_report_path
     from osai.instructor.grading.outcomes import outcome_paths, summary
     from osai.instructor.grading.plot import plot_grades
     from osai.instructor.grading.release import release
@@ -204,14 +240,15 @@ def _command(args: argparse.Namespace, course) -> int:
         outcomes = autograde(course, args.assignment, students=args.student,
                                       jobs=max(1, args.jobs), progress=not args.no_progress)
         print(summary(outcomes))
+        if not course.sandbox.cgroup:
+            print("WARNING: no submission was capped as a whole (--no-cgroup).")
         csv_path, _ = outcome_paths(course, args.assignment)
         print(f"report: {csv_path}")
         return 1 if any(o.status == "failed" for o in outcomes) else 0
     if args.command == "feedback":
         from osai.instructor.grading.feedback import NEEDS_ACTION
 
-        results = feedback(course, args.assignment, students=args.student)
-        print(feedback_summary(results))
+        results = feedback(course, args.assignment, students=args.student, echo=print)
         print(f"feedback in {course.workdir / 'feedback'}; report: "
               f"{feedback_report_path(course, args.assignment)}")
         return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
@@ -256,10 +293,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(argv) if argv is not None else None)
     from osai.instructor.grading.authoring import AuthoringError
     from osai.instructor.grading.workdir import GradingError
+    from osai.instructor.grading.cgroups import CapsUnavailable, UncappedWarning
     from osai.instructor.grading.sandbox import SandboxUnavailable, UnsandboxedWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("always", UnsandboxedWarning)
+        warnings.simplefilter("always", UncappedWarning)
         # nbgrader's own SQLAlchemy warnings are noise for the instructor (logged to file)
         warnings.filterwarnings("ignore", message=".*not in session.*")
         warnings.showwarning = _show_warning
@@ -268,8 +307,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SandboxUnavailable as exc:
             print(f"error: cannot isolate student code: {exc}", file=sys.stderr)
             return 2
+        except CapsUnavailable as exc:
+            print(f"error: cannot cap student code: {exc}", file=sys.stderr)
+            return 2
         except (GradingError, AuthoringError) as exc:
             print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except OSError as exc:
+            notes = "; ".join(getattr(exc, "__notes__", []))
+            print(f"error: osai grade {args.command} stopped: {os_error_line(exc)}"
+                  + (f"; {notes}" if notes else "") + "; everything written before is kept "
+                  "(the gradebook, the reports)", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("interrupted: the submissions finished so far are recorded; run the "
@@ -278,9 +326,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    from osai.instructor.grading.cgroups import UncappedWarning
     from osai.instructor.grading.sandbox import UnsandboxedWarning
 
-    if issubclass(category, UnsandboxedWarning):
+    if issubclass(category, (UnsandboxedWarning, UncappedWarning)):
         bar = "!" * 78
         print(f"{bar}\nWARNING: {message}\n{bar}", file=sys.stderr)
     else:

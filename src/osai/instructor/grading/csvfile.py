@@ -12,18 +12,23 @@ spaces and at the compatibility form of the first character (a full-width ``＝`
 numbers (a negative score is not text).  Separators, quotes and line breaks inside a cell
 are quoted by :mod:`csv` as usual.
 
-Every CSV the grading commands write goes through :func:`write_rows`.
+Every CSV the grading commands write goes through :func:`write_rows`, and every report
+file through :func:`replaced`: a new file is written beside the old one and takes its place
+only once complete, so a full disk or a crash never leaves half a report.
 """
 
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FORMULA_START", "read_rows", "unsafe_cell", "write_rows"]
+__all__ = ["FORMULA_START", "read_rows", "replaced", "unsafe_cell", "write_rows"]
 
 #: first characters a spreadsheet may read as the start of a formula (OWASP)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -46,13 +51,36 @@ def _cell(value: Any) -> Any:
 def write_rows(path: Path, fieldnames: list[str], rows: Iterable[Mapping[str, Any]]) -> Path:
     """Write ``rows`` (dicts) as CSV with a header, every text cell made formula-safe."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with replaced(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=fieldnames)
         writer.writeheader()
         for row in rows:
             writer.writerow({k: _cell(v) for k, v in row.items()})
     return path
+
+
+@contextmanager
+def replaced(path: Path) -> Iterator:
+    """A text file to write that replaces ``path`` once complete; on any error the old
+    ``path`` stays as it was and the error names ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            yield handle
+        os.replace(tmp, path)
+    except OSError as exc:
+        os.unlink(tmp)
+        if exc.filename in (None, tmp):
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -6,7 +6,7 @@ import html
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,18 +67,22 @@ def hidden_text_in(html_text: str, lines: Sequence[str]) -> list[str]:
     return found
 
 
-def feedback(course: Course, assignment: str,
-             students: Iterable[str] | None = None) -> list[FeedbackOutcome]:
+def feedback(course: Course, assignment: str, students: Iterable[str] | None = None,
+             echo: Callable[[str], object] | None = None) -> list[FeedbackOutcome]:
     """Generate feedback HTML for each autograded submission, hidden tests removed.
 
     Every student gets an outcome, also written to ``reports/<assignment>-feedback.csv``:
     ``generated``; ``skipped`` (no autograded submission); ``failed`` (nbgrader could not
     make this student's page, with the reason, e.g. an answer that contains nbgrader's own
     hidden-test marker); ``withheld`` (a hidden-test line appeared in the page, which was
-    deleted).  One student's failure never stops the others' feedback.
+    deleted).  One student's failure never stops the others' feedback.  ``echo`` gets the
+    summary (:func:`feedback_summary`) before the report is written, so it is shown even
+    when the report cannot be.
     """
     with course.lock(f"feedback {assignment}"):
         results = _feedback(course, assignment, students)
+        if echo is not None:
+            echo(feedback_summary(results))
         write_feedback_report(course, assignment, results)
         return results
 

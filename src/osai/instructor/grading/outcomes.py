@@ -16,17 +16,26 @@ from typing import Any
 
 from osai.instructor.printable import printable
 from osai.instructor.grading.workdir import Course
-from osai.instructor.grading.csvfile import write_rows
+from osai.instructor.grading.csvfile import replaced, write_rows
 
 log = logging.getLogger("osai.instructor.grading")
 
 #: outcome of one student's submission, worst first
-STATUSES = ("failed", "invalid-notebook", "missing", "killed", "timeout", "error", "graded")
+STATUSES = ("failed", "invalid-notebook", "missing", "memory-limit", "too-many-processes",
+            "killed", "timeout", "error", "graded")
+#: statuses of a run that its own code ended (the message says how)
+RUN_ENDED = ("memory-limit", "too-many-processes", "killed", "timeout")
 STATUS_HELP = {
     "graded": "every cell ran; the score is what the tests gave",
     "error": "every cell ran, but code in an answer cell raised an error",
     "timeout": "a cell ran past its time limit and was interrupted (or the whole notebook "
                "was stopped); cells that did not run score 0",
+    "memory-limit": "the submission's processes together reached the memory limit for a "
+                    "whole submission (--submission-memory-mb) and the kernel killed one or "
+                    "more; cells that did not run score 0",
+    "too-many-processes": "the submission started more processes and threads than allowed "
+                          "(--processes; a fork bomb) and was stopped; cells that did not "
+                          "run score 0",
     "killed": "the kernel died (memory, CPU or file-size limit, crash or exit); cells that "
               "did not run score 0",
     "missing": "the submission has no notebook with the released name; scored 0",
@@ -79,6 +88,8 @@ class Outcome:
     notes: str = ""
     seconds: float = 0.0
     isolated: bool = True
+    memory_mb: float | None = None
+    """the most memory the submission's processes held at once (its cgroup's peak)"""
 
     def row(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,7 +98,8 @@ class Outcome:
 def failure_detail(result: dict[str, Any]) -> str:
     error = (result.get("error") or "").strip().splitlines()
     for line in reversed((result.get("log") or "").splitlines()):
-        if "GraderFailure" in line or "SandboxUnavailable" in line:
+        if any(name in line for name in ("GraderFailure", "SandboxUnavailable",
+                                         "CapsUnavailable")):
             return line.split(":", 1)[-1].strip()[:500]
     for line in reversed(error):
         if line.strip() and not line.startswith(" "):
@@ -121,7 +133,7 @@ class GradebookSession:
 
 
 OUTCOME_FIELDS = ["student", "assignment", "status", "score", "max_score",
-                  "needs_manual_grade", "message", "notes", "seconds", "isolated"]
+                  "needs_manual_grade", "message", "notes", "seconds", "isolated", "memory_mb"]
 
 
 def outcome_paths(course: Course, assignment: str) -> tuple[Path, Path]:
@@ -144,8 +156,8 @@ def write_outcomes(course: Course, assignment: str, outcomes: list[Outcome]) -> 
     merged.update({o.student: o for o in outcomes})
     rows = [merged[s].row() for s in sorted(merged)]
     csv_path, json_path = outcome_paths(course, assignment)
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    json_path.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    with replaced(json_path) as handle:
+        handle.write(json.dumps(rows, indent=2) + "\n")
     write_rows(csv_path, OUTCOME_FIELDS, rows)
 
 

@@ -305,6 +305,11 @@ class SandboxedExecute(NbGraderPreprocessor):
     timeout = Float(Limits.notebook_timeout, help="Seconds per notebook").tag(config=True)
     memory_mb = Integer(Limits.memory_mb, help="Address space per process, MiB"
                         ).tag(config=True)
+    cgroup = Bool(True, help="Cap each run as a whole in a cgroup").tag(config=True)
+    submission_memory_mb = Integer(Limits.submission_memory_mb, help="Memory of a whole "
+                                   "run, MiB").tag(config=True)
+    processes = Integer(Limits.processes, help="Processes of a whole run").tag(config=True)
+    shm_mb = Integer(Limits.shm_mb, help="Size of /dev/shm, MiB").tag(config=True)
     file_size_mb = Integer(Limits.file_size_mb, help="Largest file written, MiB"
                            ).tag(config=True)
     tmpfs_mb = Integer(Limits.tmpfs_mb, help="Size of each private tmpfs, MiB").tag(config=True)
@@ -317,9 +322,10 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     @property
     def settings(self) -> SandboxSettings:
-        return SandboxSettings(isolate=self.isolate, bwrap=self.bwrap, limits=Limits(
+        return SandboxSettings(self.isolate, self.bwrap, self.cgroup, Limits(
             cell_timeout=self.cell_timeout, notebook_timeout=self.timeout,
-            memory_mb=self.memory_mb, file_size_mb=self.file_size_mb,
+            memory_mb=self.memory_mb, submission_memory_mb=self.submission_memory_mb,
+            processes=self.processes, shm_mb=self.shm_mb, file_size_mb=self.file_size_mb,
             tmpfs_mb=self.tmpfs_mb, cell_output_kb=self.cell_output_kb,
             total_output_kb=self.total_output_kb))
 

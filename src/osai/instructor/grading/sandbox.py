@@ -18,12 +18,13 @@ the gradebook.  Here each notebook runs in a fresh process tree under bubblewrap
   namespace cannot reach a client outside), started by :mod:`osai.instructor.grading._runner`,
   which receives the notebook on stdin so it is never on a disk the kernel can read;
 * limits: address space, CPU seconds and file size per process (``setrlimit`` in the
-  runner, inherited by the kernel), a per-cell timeout with interrupt, an output budget
-  per cell and per notebook, and a wall-clock timeout for the whole run after which the
-  sandbox is killed.
+  runner, inherited by the kernel); memory and processes of the whole run in a cgroup
+  made for it (:mod:`osai.instructor.grading.cgroups`); a sized tmpfs on ``/dev/shm``; a
+  per-cell timeout with interrupt, an output budget per cell and per notebook, and a
+  wall-clock timeout for the whole run after which the sandbox is killed.
 
-Nothing the student's code writes reaches the host: both writable places are tmpfs
-mounts that vanish with the sandbox.  What comes back is only the cell outputs, read by
+Nothing the student's code writes reaches the host: the writable places (``/tmp``, the
+working folder, ``/dev/shm``) are sized tmpfs mounts that vanish with the sandbox.  What comes back is only the cell outputs, read by
 the parent with a size cap and merged into the parent's own trusted copy of the
 notebook (:func:`merge_results`), so a submission can at worst change its own outputs,
 which it controls anyway.
@@ -39,12 +40,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -54,7 +52,11 @@ from typing import Any
 
 from nbformat.notebooknode import NotebookNode
 
+from osai.instructor.grading.cgroups import run_group
+from osai.instructor.grading.supervisor import ABORT, CellResult, RunResult, supervise
+
 __all__ = [
+    "ABORT",
     "CellResult",
     "Limits",
     "RunResult",
@@ -80,10 +82,6 @@ _STUB = '"""Disabled in the grading sandbox (slow to import, not needed)."""\n' 
         'raise ImportError("rfc3987_syntax is disabled while grading")\n'
 
 
-#: set to stop every run in progress at once (e.g. on Ctrl-C); runs then report "failed"
-ABORT = threading.Event()
-
-
 class SandboxUnavailable(RuntimeError):
     """Bubblewrap is missing or cannot isolate on this machine."""
 
@@ -102,6 +100,10 @@ class Limits:
     """wall-clock seconds for the whole run (kernel start included); then it is killed"""
     memory_mb: int = 2048
     """address space per process (runner and kernel), in MiB"""
+    submission_memory_mb: int = 2048
+    """memory of all the run's processes together, tmpfs pages included (cgroup), MiB"""
+    shm_mb: int = 64
+    """size of the tmpfs on /dev/shm, in MiB"""
     file_size_mb: int = 64
     """largest file a process may write, in MiB"""
     tmpfs_mb: int = 64
@@ -111,8 +113,8 @@ class Limits:
     total_output_kb: int = 8192
     """output kept per notebook, in KiB"""
     processes: int = 256
-    """processes and threads in the sandbox (RLIMIT_NPROC; only with isolation, and not
-    enforced when the grader runs as root)"""
+    """processes and threads of the run together (the cgroup's pids.max; also RLIMIT_NPROC
+    with isolation, which Linux does not apply to root)"""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class SandboxSettings:
     """False only with an explicit ``--no-sandbox``: limits but no isolation"""
     bwrap: str = ""
     """path of bubblewrap; empty means ``/usr/bin/bwrap`` or ``bwrap`` on PATH"""
+    cgroup: bool = True
+    """False only with an explicit ``--no-cgroup``: no cap on the run as a whole"""
     limits: Limits = field(default_factory=Limits)
 
     def with_limits(self, **changes: Any) -> "SandboxSettings":
@@ -135,31 +139,6 @@ class SandboxSettings:
         if os.access("/usr/bin/bwrap", os.X_OK):
             return "/usr/bin/bwrap"
         return shutil.which("bwrap")
-
-
-@dataclass
-class CellResult:
-    """What happened to one code cell."""
-
-    index: int
-    status: str
-    """ok, error, timeout, died"""
-    execution_count: int | None
-    outputs: list[dict[str, Any]]
-
-
-@dataclass
-class RunResult:
-    """What happened to one notebook."""
-
-    status: str
-    """ok, timeout, killed, failed"""
-    message: str
-    cells: dict[int, CellResult]
-    seconds: float
-    isolated: bool
-    truncated: bool = False
-    stderr: str = ""
 
 
 def _python_roots() -> list[str]:
@@ -219,7 +198,9 @@ def bwrap_command(bwrap: str, files: Sequence[Path], site: Path,
         cmd += ["--ro-bind-try", d, d]
     for f in ETC_FILES:
         cmd += ["--ro-bind-try", f, f]
-    cmd += ["--proc", "/proc", "--dev", "/dev",
+    # /dev read-only (its tmpfs has no size), then a sized tmpfs on /dev/shm
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+            "--size", str(limits.shm_mb * 1024 * 1024), "--tmpfs", "/dev/shm",
             # /tmp before any bind that could land under it (a venv in /tmp, say): a
             # tmpfs mounted later would hide such a bind
             "--size", size, "--tmpfs", "/tmp"]
@@ -298,80 +279,14 @@ def check_sandbox(settings: SandboxSettings) -> None:
                                  "pass --no-sandbox.")
 
 
-class _BoundedReader(threading.Thread):
-    """Drain a pipe, keeping at most ``limit`` bytes (the head, or the tail)."""
-
-    def __init__(self, stream, limit: int, keep_tail: bool = False):
-        super().__init__(daemon=True)
-        self.stream, self.limit, self.keep_tail = stream, limit, keep_tail
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.overflow = False
-
-    def run(self) -> None:
-        while True:
-            chunk = self.stream.read1(65536) if hasattr(self.stream, "read1") \
-                else self.stream.read(65536)
-            if not chunk:
-                break
-            if self.keep_tail:
-                self.chunks.append(chunk)
-                self.size += len(chunk)
-                while self.size > self.limit and len(self.chunks) > 1:
-                    self.size -= len(self.chunks.pop(0))
-            elif self.size + len(chunk) <= self.limit:
-                self.chunks.append(chunk)
-                self.size += len(chunk)
-            else:
-                self.overflow = True  # keep draining so the writer never blocks
-
-    @property
-    def data(self) -> bytes:
-        return b"".join(self.chunks)
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.kill()
-    except ProcessLookupError:
-        pass
-
-
-def _parse_events(data: bytes) -> tuple[dict[int, CellResult], dict[str, Any] | None, bool]:
-    cells: dict[int, CellResult] = {}
-    done = None
-    ready = False
-    for line in data.splitlines():
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(event, dict):
-            continue
-        if event.get("event") == "cell" and isinstance(event.get("index"), int):
-            outputs = event.get("outputs")
-            count = event.get("execution_count")
-            cells[event["index"]] = CellResult(
-                index=event["index"], status=str(event.get("status", "ok")),
-                execution_count=count if isinstance(count, int) else None,
-                outputs=outputs if isinstance(outputs, list) else [])
-        elif event.get("event") == "ready":
-            ready = True
-        elif event.get("event") == "done":
-            done = event
-    return cells, done, ready
-
-
 def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSettings,
                  scratch: Path) -> RunResult:
     """Execute ``nb`` with ``files`` in its working folder; never raises for student code.
 
     ``scratch`` is a folder of the instructor's (e.g. ``course-work/sandbox``) used for
-    the sandbox's helper files and, without isolation, the working copy.
+    the sandbox's helper files and, without isolation, the working copy.  Raises
+    :class:`~osai.instructor.grading.cgroups.CapsUnavailable` when the run cannot be capped
+    as a whole and ``settings.cgroup`` asks for it.
     """
     limits = settings.limits
     scratch.mkdir(parents=True, exist_ok=True)
@@ -410,67 +325,19 @@ def run_notebook(nb: NotebookNode, files: Sequence[Path], settings: SandboxSetti
             "processes": limits.processes if settings.isolate else 0,
         },
     }).encode()
-    start = time.monotonic()
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env, cwd=popen_cwd,
-                                start_new_session=True)
-    except OSError as exc:
+        group = run_group(settings.cgroup, limits.submission_memory_mb, limits.processes)
+    except BaseException:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-        return RunResult("failed", f"could not start the runner: {exc}", {}, 0.0,
-                         settings.isolate)
-    # generous: events are JSON and each output is capped by the runner
-    out_reader = _BoundedReader(proc.stdout, limits.total_output_kb * 1024 * 4 + (1 << 20))
-    err_reader = _BoundedReader(proc.stderr, 16 * 1024, keep_tail=True)
-    out_reader.start()
-    err_reader.start()
-    killed_for_time = False
+        raise
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(request)
-        proc.stdin.close()
-    except (BrokenPipeError, OSError):
-        pass
-    deadline = start + limits.notebook_timeout
-    aborted = False
-    while proc.poll() is None:
-        if ABORT.is_set():
-            aborted = True
-            _kill(proc)
-        elif time.monotonic() > deadline:
-            killed_for_time = True
-            _kill(proc)
-        try:
-            proc.wait(timeout=0.25)
-        except subprocess.TimeoutExpired:
-            pass
-    out_reader.join(10)
-    err_reader.join(10)
-    seconds = time.monotonic() - start
-    if workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
-    stderr = err_reader.data.decode("utf-8", "replace")
-    cells, done, ready = _parse_events(out_reader.data)
-    if aborted:
-        return RunResult("failed", "stopped: grading was interrupted", cells, seconds,
-                         settings.isolate, False, stderr)
-    if out_reader.overflow:
-        return RunResult("failed", "the runner sent more data than allowed", cells, seconds,
-                         settings.isolate, True, stderr)
-    if killed_for_time:
-        return RunResult("timeout", f"the notebook ran past the {limits.notebook_timeout:g} s "
-                         "limit for a whole notebook and was stopped", cells, seconds,
-                         settings.isolate, False, stderr)
-    if done is None:
-        last = stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-        # once the kernel is up, an unfinished run is the student's code's doing
-        status = "killed" if ready else "failed"
-        return RunResult(status, "the run stopped before it finished "
-                         f"(exit status {proc.returncode}: {last[0][:300]})", cells,
-                         seconds, settings.isolate, False, stderr)
-    return RunResult(str(done.get("status", "failed")), str(done.get("message", "")), cells,
-                     seconds, settings.isolate, bool(done.get("truncated")), stderr)
+        return supervise(group.wrap(cmd), env, popen_cwd, request, settings.isolate,
+                         limits, group)
+    finally:
+        group.close()
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 _ALLOWED_OUTPUTS = {"stream", "display_data", "execute_result", "error"}

@@ -37,6 +37,7 @@ from osai.instructor.grading.sandbox import SandboxSettings
 __all__ = [
     "Course",
     "GradingError",
+    "LogFile",
     "ensure_tools_on_path",
     "nbgrader_config_text",
     "repo_root",
@@ -72,11 +73,26 @@ def ensure_tools_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([bindir, *[p for p in parts if p != bindir]])
 
 
+class LogFile(logging.FileHandler):
+    """nbgrader's log file.  A record it cannot write (a full disk) is not printed as
+    logging's ``--- Logging error ---`` traceback: the first error is kept in
+    :attr:`error`, for the command to report in one line."""
+
+    error: OSError | None = None
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        exc = sys.exc_info()[1]
+        if self.error is None and isinstance(exc, OSError):
+            self.error = OSError(exc.errno, exc.strerror, self.baseFilename)
+        if not isinstance(exc, OSError):
+            super().handleError(record)
+
+
 def _logger(logfile: Path) -> logging.Logger:
     log = logging.getLogger(f"osai.instructor.grading.nbgrader.{logfile}")
     if not log.handlers:
         logfile.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(logfile, encoding="utf-8")
+        handler = LogFile(logfile, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s [%(levelname)s] %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
@@ -207,16 +223,21 @@ class Course:
                 holder = handle.read().strip() or "another command"
                 raise GradingError(f"cannot {what}: {holder} is running in {self.workdir}; "
                                    "wait for it to finish") from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(f"'osai grade {what}' (pid {os.getpid()})\n")
-            handle.flush()
+            try:  # the lock is the flock; the holder's name is only for the message, so a
+                # full disk does not stop the command here (unbuffered: nothing left to flush)
+                os.ftruncate(handle.fileno(), 0)
+                os.pwrite(handle.fileno(), f"'osai grade {what}' (pid {os.getpid()})\n"
+                          .encode(), 0)
+            except OSError:
+                pass
             try:
                 with self.own_jupyter_dirs():  # nothing lands in ~/.jupyter
                     yield
             finally:
-                handle.seek(0)
-                handle.truncate()
+                try:
+                    os.ftruncate(handle.fileno(), 0)
+                except OSError:
+                    pass
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # ------------------------------------------------------------------ nbgrader
@@ -235,6 +256,10 @@ class Course:
             "SandboxedExecute.cell_timeout": float(limits.cell_timeout),
             "SandboxedExecute.timeout": float(limits.notebook_timeout),
             "SandboxedExecute.memory_mb": limits.memory_mb,
+            "SandboxedExecute.cgroup": self.sandbox.cgroup,
+            "SandboxedExecute.submission_memory_mb": limits.submission_memory_mb,
+            "SandboxedExecute.processes": limits.processes,
+            "SandboxedExecute.shm_mb": limits.shm_mb,
             "SandboxedExecute.file_size_mb": limits.file_size_mb,
             "SandboxedExecute.tmpfs_mb": limits.tmpfs_mb,
             "SandboxedExecute.cell_output_kb": limits.cell_output_kb,
@@ -292,6 +317,13 @@ class Course:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+    def log_error(self) -> OSError | None:
+        """The first error writing nbgrader's log in this process (None if none)."""
+        log = logging.getLogger(f"osai.instructor.grading.nbgrader."
+                                f"{self.workdir / 'logs' / 'nbgrader.log'}")
+        return next((h.error for h in log.handlers if isinstance(h, LogFile) and h.error),
+                    None)
 
     def api(self):
         """An ``NbGraderAPI`` on this course, logging to ``workdir/logs/nbgrader.log``."""
