@@ -202,12 +202,13 @@ export function openSealed(question, answer) {
   const salt = question.salt;
   const type = question.type;
   if (type === "single" || type === "scenario" || type === "multiple") {
-    const chosen = new Set(typeof answer === "string" ? [answer] : (answer || []));
+    const canon = canonical(question, answer);
+    const chosen = new Set(canon === null ? [] : typeof answer === "string" ? [answer] : answer);
     for (const opt of question.options) {
       if (chosen.has(opt.id)) out.options[opt.id] = unseal(digest("option", salt, opt.id), opt.sealed);
     }
     if (right && type === "multiple") {
-      const opened = unseal(digest("answer", salt, canonical(question, answer)[0]), question.sealed);
+      const opened = unseal(digest("answer", salt, canon[0]), question.sealed);
       if (isPlainObject(opened)) Object.assign(out.options, opened);
     }
     return out;

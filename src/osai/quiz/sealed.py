@@ -155,13 +155,13 @@ def open_sealed(question: dict, answer: Any) -> dict:
     salt = question["salt"]
     qtype = question["type"]
     if qtype in ("single", "scenario", "multiple"):
-        chosen = [answer] if isinstance(answer, str) else list(answer or [])
+        canon = canonical(question, answer)
+        chosen = [] if canon is None else [answer] if isinstance(answer, str) else answer
         for opt in question["options"]:
             if opt["id"] in chosen:
                 out["options"][opt["id"]] = _unseal(_option_key(salt, opt["id"]), opt["sealed"])
         if right and qtype == "multiple":
-            (canon,) = canonical(question, answer)
-            out["options"].update(_unseal(_answer_key(salt, canon), question["sealed"]) or {})
+            out["options"].update(_unseal(_answer_key(salt, canon[0]), question["sealed"]) or {})
         return out
     if not right:
         out["text"] = question["feedback"]["incorrect"]
