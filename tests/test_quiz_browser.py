@@ -13,6 +13,7 @@ import pytest
 from harness import browser
 from harness.quiz_page import QuizPage
 from osai.quiz import load_bank, score_answers
+from osai.quiz.sealed import seal_bank
 from quiz_answers import mixed_answers, wrong_option
 
 CH = "03-four-organisations"
@@ -146,10 +147,10 @@ def test_markup_in_bank_text_is_shown_as_text(audited_page, book_url):
     page, audit = audited_page
     open_quiz(page, book_url)
     hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>"
-    bank = {"chapter": "99-test", "title": "t", "questions": [
+    bank = seal_bank({"chapter": "99-test", "title": "t", "questions": [
         {"id": "h", "type": "single", "objective": "o", "section": hostile, "prompt": hostile,
          "options": [{"id": "a", "text": hostile, "feedback": hostile},
-                     {"id": "b", "text": "b", "feedback": "b"}], "correct": ["a"]}]}
+                     {"id": "b", "text": "b", "feedback": "b"}], "correct": ["a"]}]})
     result = page.evaluate("""async (bank) => {
         const state = JSON.parse(document.querySelector(
             'script[type="application/vnd.jupyter.widget-state+json"]').textContent);
