@@ -74,18 +74,20 @@ def test_keyboard_only(audited_page, book_url, bank):
     # a number input: type, then Enter submits
     n = _q(bank, "lp-to-microsoft-days")
     assert quiz.enter(n, n["answer"] + 5, by="keyboard") == "incorrect"
-    assert str(n["answer"]) in quiz.feedback_text(n)  # feedback gives the value from data
+    assert str(n["answer"]) not in quiz.feedback_text(n)  # a wrong answer is not told the key
+    assert quiz.enter(n, n["answer"], by="keyboard") == "correct"
+    assert str(n["answer"]) in quiz.feedback_text(n)  # the right one reads the value from data
     # selects: an ordering answered from the keyboard
     o = _q(bank, "openai-order")
     assert quiz.enter(o, o["solution"], by="keyboard") == "correct"
-    assert quiz.score_reads(2)
+    assert quiz.score_reads(3)
     # two events given the same position: asked to fix it, nothing checked or stored
     first, second = quiz.question(o).locator("select").all()[:2]
     second.select_option(first.input_value())
     assert quiz.check(o) == "incomplete"
     assert "different position" in quiz.feedback_text(o)
     assert quiz.stored()["answers"][o["id"]] == o["solution"]  # the last checked answer kept
-    assert quiz.score_reads(2)
+    assert quiz.score_reads(3)
     assert audit.problems() == []
 
 
