@@ -72,8 +72,8 @@ def shapes(q: dict) -> list[tuple[object, bool]]:
     if t in ("single", "scenario"):
         return [(i, True) for i in ids] + [(a, False) for a in common + [ids[:1], 5.5]]
     if t == "multiple":
-        return [(ids[:1], True), (ids[:2], True), (ids, True)] + \
-            [(a, False) for a in common + [ids[0], [ids[0], ids[0]], [5], [True], {ids[0]: 1}]]
+        return [(ids[:1], True), (ids[:2], True), (ids, True), ([ids[0], ids[0]], True)] + \
+            [(a, False) for a in common + [ids[0], [5], [True], {ids[0]: 1}]]
     if t == "numeric":
         return [(0, True), (5, True), (133.5, True), (-2, True), (1e9, True)] + \
             [(a, False) for a in common if a != 5] + \

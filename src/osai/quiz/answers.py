@@ -7,7 +7,8 @@ shape its question's controls give, right or wrong:
 
 =====================  =========================================================
 single, scenario       a string, one of the option ids
-multiple               a non-empty list of distinct option ids
+multiple               a non-empty list of option ids (one given twice is a shape the
+                       controls never give, but still wrong rather than unreadable)
 numeric                a finite number (not a boolean), at most :data:`MAX_NUMBER`
                        in size
 ordering               an object giving every item id a whole-number position,
@@ -61,8 +62,6 @@ def _choice(question: dict, answer: Any) -> str | None:
         return "not a list of option ids"
     if not all(a in ids for a in answer):
         return "not one of this question's options"
-    if len(set(answer)) != len(answer):
-        return "an option chosen twice"
     return None
 
 
