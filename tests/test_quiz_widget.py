@@ -110,3 +110,20 @@ def test_missing_progress_file_and_missing_chapter(quiz, tmp_path):
     path.write_text(json.dumps({"format": "osai-quiz-progress", "version": 1, "chapters": {}}))
     with pytest.raises(QuizError, match=f"p.json: holds no progress for chapter {CH}"):
         quiz.load_progress(path)
+
+
+def test_variants_answered_from_python_keep_one_answer_per_question(quiz):
+    from osai.quiz.sealed import seal_bank
+    from quiz_answers import right_answer, with_variants
+
+    full = with_variants(osai.quiz.load_bank(CH))
+    quiz.bank = seal_bank(full)
+    q = next(q for q in full["questions"] if q.get("variants"))
+    v2 = q["variants"][0]
+    assert quiz.answer(q["id"], right_answer(q)) is True
+    assert quiz.answer(v2["id"], right_answer(q)) is False  # another number for v2
+    assert list(quiz.answers) == [v2["id"]]               # the base's answer replaced
+    assert quiz.answer(v2["id"], right_answer(v2)) is True and quiz.score == 1
+    quiz.answers = {**quiz.answers, q["id"]: right_answer(q), "constructor": 1}
+    assert quiz.score == 1  # a second answer to one question and an unknown id count nothing
+    assert quiz.result()["correct"][v2["id"]] is True
