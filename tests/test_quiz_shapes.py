@@ -57,6 +57,8 @@ def _table(banks):
         for fq, sq in zip(full["questions"], sealed["questions"]):
             for fv, sv in zip(_versions(fq), _versions(sq)):
                 extra = [(right_answer(fv), True)]
+                if fv["type"] == "multiple":  # the right options, one given twice: wrong
+                    extra.append((fv["correct"] + fv["correct"][:1], True))
                 rows += [(fv, sv, a, ok) for a, ok in shapes(fv) + extra]
     return rows
 

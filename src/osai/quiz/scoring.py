@@ -34,7 +34,7 @@ def is_correct(question: Question | dict, answer: Any) -> bool:
     if qtype in ("single", "scenario"):
         return answer == question["correct"][0]
     if qtype == "multiple":
-        return set(answer) == set(question["correct"])
+        return len(set(answer)) == len(answer) and set(answer) == set(question["correct"])
     if qtype == "numeric":
         return abs(answer - question["answer"]) <= question["tolerance"] + EPSILON
     if qtype == "ordering":
