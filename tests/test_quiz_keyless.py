@@ -302,3 +302,24 @@ def test_try_another_shows_the_next_variant_in_place(audited_page, book_url):
     quiz.reset()
     assert quiz.question(q).count() == 1 and quiz.question(o).count() == 1
     assert audit.problems() == []
+
+
+def test_scorm_packages_hold_no_answer_key(scorm_zip, scorm2004_zip):
+    import zipfile
+
+    for package in (scorm_zip, scorm2004_zip):
+        seen = 0
+        with zipfile.ZipFile(package) as zf:
+            for name in zf.namelist():
+                if not name.endswith((".html", ".js", ".json")):
+                    continue
+                text = zf.read(name).decode("utf-8", errors="replace")
+                match = STATE.search(text) if name.endswith(".html") else None
+                if match:
+                    _, bank = _widget_bank(text)
+                    seen += 1
+                    state = json.dumps(bank, ensure_ascii=False)
+                    for mark in ('"correct"', '"solution"', '"answer"', "Right"):
+                        assert mark not in state, (package.name, name, mark)
+                assert "correct: true" not in text, (package.name, name)
+        assert seen >= 7, package.name
