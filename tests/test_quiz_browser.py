@@ -13,6 +13,7 @@ import pytest
 from harness import browser
 from harness.quiz_page import QuizPage
 from osai.quiz import load_bank, score_answers
+from osai.quiz.sealed import seal_bank
 from quiz_answers import mixed_answers, wrong_option
 
 CH = "03-four-organisations"
@@ -73,18 +74,20 @@ def test_keyboard_only(audited_page, book_url, bank):
     # a number input: type, then Enter submits
     n = _q(bank, "lp-to-microsoft-days")
     assert quiz.enter(n, n["answer"] + 5, by="keyboard") == "incorrect"
-    assert str(n["answer"]) in quiz.feedback_text(n)  # feedback gives the value from data
+    assert str(n["answer"]) not in quiz.feedback_text(n)  # a wrong answer is not told the key
+    assert quiz.enter(n, n["answer"], by="keyboard") == "correct"
+    assert str(n["answer"]) in quiz.feedback_text(n)  # the right one reads the value from data
     # selects: an ordering answered from the keyboard
     o = _q(bank, "openai-order")
     assert quiz.enter(o, o["solution"], by="keyboard") == "correct"
-    assert quiz.score_reads(2)
+    assert quiz.score_reads(3)
     # two events given the same position: asked to fix it, nothing checked or stored
     first, second = quiz.question(o).locator("select").all()[:2]
     second.select_option(first.input_value())
     assert quiz.check(o) == "incomplete"
     assert "different position" in quiz.feedback_text(o)
     assert quiz.stored()["answers"][o["id"]] == o["solution"]  # the last checked answer kept
-    assert quiz.score_reads(2)
+    assert quiz.score_reads(3)
     assert audit.problems() == []
 
 
@@ -146,10 +149,10 @@ def test_markup_in_bank_text_is_shown_as_text(audited_page, book_url):
     page, audit = audited_page
     open_quiz(page, book_url)
     hostile = "<img src=x onerror=\"window.__pwned=1\"><script>window.__pwned=2</script>"
-    bank = {"chapter": "99-test", "title": "t", "questions": [
+    bank = seal_bank({"chapter": "99-test", "title": "t", "questions": [
         {"id": "h", "type": "single", "objective": "o", "section": hostile, "prompt": hostile,
          "options": [{"id": "a", "text": hostile, "feedback": hostile},
-                     {"id": "b", "text": "b", "feedback": "b"}], "correct": ["a"]}]}
+                     {"id": "b", "text": "b", "feedback": "b"}], "correct": ["a"]}]})
     result = page.evaluate("""async (bank) => {
         const state = JSON.parse(document.querySelector(
             'script[type="application/vnd.jupyter.widget-state+json"]').textContent);

@@ -28,13 +28,28 @@ def test_show_returns_the_widget(quiz):
     assert {"bank", "answers", "score", "total", "storage_key"} <= set(state)
 
 
+def test_the_widget_holds_no_answer_key(quiz):
+    """The bank the widget syncs (and a page embeds) is the learner's form: no key, no
+    feedback text readable before its option is chosen."""
+    full = osai.quiz.load_bank(CH)
+    text = json.dumps(quiz.get_state()["bank"], ensure_ascii=False)
+    for name in ('"correct"', '"solution"', '"answer"', '"compute"', '"date"'):
+        assert name not in text, name
+    for q in full["questions"]:
+        for said in [o["feedback"] for o in q.get("options", [])] + \
+                [l["feedback"] for l in q.get("left", [])]:
+            assert said not in text, (q["id"], said)
+        if "feedback" in q:
+            assert osai.quiz.model.fill_answer(q["feedback"]["correct"], q) not in text
+    assert "Right" not in text
+
+
 def test_answers_update_the_score(quiz):
     assert quiz.answer("lp-to-microsoft-days", 133) is True
     assert quiz.score == 1
     assert quiz.answer("opencv-start", "a") is False
     assert quiz.score == 1
-    right = next(o["id"] for o in quiz.bank["questions"][0]["options"]
-                 if o["id"] in quiz.bank["questions"][0]["correct"])
+    right = osai.quiz.load_bank(CH)["questions"][0]["correct"][0]  # the key: the checkout's
     quiz.answers = {**quiz.answers, "opencv-start": right}
     assert quiz.score == 2
     assert quiz.result() == score_answers(quiz.bank, quiz.answers)
@@ -95,3 +110,20 @@ def test_missing_progress_file_and_missing_chapter(quiz, tmp_path):
     path.write_text(json.dumps({"format": "osai-quiz-progress", "version": 1, "chapters": {}}))
     with pytest.raises(QuizError, match=f"p.json: holds no progress for chapter {CH}"):
         quiz.load_progress(path)
+
+
+def test_variants_answered_from_python_keep_one_answer_per_question(quiz):
+    from osai.quiz.sealed import seal_bank
+    from quiz_answers import right_answer, with_variants
+
+    full = with_variants(osai.quiz.load_bank(CH))
+    quiz.bank = seal_bank(full)
+    q = next(q for q in full["questions"] if q.get("variants"))
+    v2 = q["variants"][0]
+    assert quiz.answer(q["id"], right_answer(q)) is True
+    assert quiz.answer(v2["id"], right_answer(q)) is False  # another number for v2
+    assert list(quiz.answers) == [v2["id"]]               # the base's answer replaced
+    assert quiz.answer(v2["id"], right_answer(v2)) is True and quiz.score == 1
+    quiz.answers = {**quiz.answers, q["id"]: right_answer(q), "constructor": 1}
+    assert quiz.score == 1  # a second answer to one question and an unknown id count nothing
+    assert quiz.result()["correct"][v2["id"]] is True

@@ -3,7 +3,9 @@
 ``osai-course.zip`` (at the root of the built book) unpacks to ``osai-course/`` holding
 
 * every chapter as a resolved ``.ipynb`` (:mod:`osai.book.notebooks`) and the glossary;
-* the wheel of the course package (data, quiz banks and objectives inside);
+* the wheel of the course package (data, objectives and the quiz banks in the learner's
+  form, without answer keys: :mod:`osai.quiz.sealed`; a wheel holding a bank's YAML is
+  refused);
 * ``requirements.txt``: the exact versions a learner needs to run the chapters, derived
   from ``requirements.lock`` (the runtime dependencies of the package and everything they
   need, never the book, grading or test tools), plus the wheel itself;
@@ -210,6 +212,11 @@ def write_bundle(notebooks: Path, outdir: Path, project: Path, dist: Path) -> Pa
     """Write ``<outdir>/osai-course.zip`` from the exported notebooks and the wheel built
     into ``dist``; returns its path."""
     wheel = build_wheel(project, dist)
+    with zipfile.ZipFile(wheel) as zf:
+        keyed = [n for n in zf.namelist() if "/exercises/quizzes/" in n and n.endswith(".yml")]
+    if keyed:
+        raise BundleError(f"{wheel.name} holds quiz banks with their answer keys ({keyed[0]}); "
+                          "the learner's wheel ships them sealed (see setup.py)")
     requirements = learner_requirements(project)
     requirements.append(f"./{wheel.name}")
     header = ("# Exact versions the course's notebooks need (from the course's\n"

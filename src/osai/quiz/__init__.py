@@ -8,7 +8,10 @@
   :mod:`.facts`, :mod:`.events` and :mod:`.sections`); :class:`QuizError` names the file
   and the question id of any problem.
 * :func:`score_answers`, :func:`is_correct`: the Python mirror of the widget's JavaScript
-  scoring (:mod:`.scoring`).
+  scoring (:mod:`.scoring`), on the loaded bank or on the learner's form;
+  :mod:`.sealed` makes that form (salted hashes, feedback sealed per option, no answer key:
+  what the pages, the wheel and the bundle hold) and :mod:`.answers` holds the one set of
+  answer-shape rules per question type.
 * :data:`chapters`: the teaching chapters (:func:`osai.syllabus.chapters`).
 
 Instructors' tools on the banks (``osai quiz check | handouts | export | report``) live in

@@ -1,9 +1,11 @@
 """Scoring a learner's answers: the Python mirror of ``quiz.js``.
 
-:func:`is_correct` and :func:`score_answers` follow ``isCorrect`` and ``scoreAnswers`` in
-``quiz.js`` line for line (a test runs both on the same answers); :func:`well_formed` and
-:func:`clean_answers` say which answers fit a question at all (a progress file restored
-by the widget, a response read by the class report or encoded for SCORM).
+:func:`is_correct` and :func:`score_answers` score the loaded bank (by its key, for the
+instructor's tools) and the learner's form (:mod:`osai.quiz.sealed`, by its hashes, as
+``quiz.js``'s ``scoreAnswers`` does; a test runs both on the same answers).
+:func:`well_formed` and :func:`clean_answers` say which answers fit a question at all
+(:func:`osai.quiz.answers.answer_problem`: a progress file restored by the widget, a
+response read by the class report or encoded for SCORM).
 
 Answers have the JSON form quiz.js stores (:data:`osai.quiz.model.Answer`).  Used by the
 widget (:mod:`osai.quiz.widget`), the class report (:mod:`osai.instructor.quiz_report`) and
@@ -12,90 +14,86 @@ the SCORM responses (:mod:`osai.instructor.scorm.responses`).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from osai.quiz.answers import answer_problem
 from osai.quiz.model import Bank, Question
+from osai.quiz.sealed import EPSILON, check, is_sealed
 
-__all__ = ["EPSILON", "clean_answers", "is_correct", "score_answers", "well_formed"]
+__all__ = ["EPSILON", "clean_answers", "is_correct", "question_index", "score_answers",
+           "well_formed"]
 
-#: slack for floating-point comparisons of numeric answers (same constant in quiz.js)
-EPSILON = 1e-9
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _is_int(x: Any) -> bool:
-    return _is_number(x) and float(x) == int(x)
-
-
-def is_correct(question: Question, answer: Any) -> bool:
-    """Whether ``answer`` (in the widget's JSON form) is right for a loaded question."""
-    qtype = question["type"]
-    if answer is None:
+def is_correct(question: Question | dict, answer: Any) -> bool:
+    """Whether ``answer`` (in the widget's JSON form) is right for a question: a loaded
+    question by its key, a sealed one (the learner's form) by its hashes."""
+    if answer_problem(question, answer) is not None:
         return False
+    if is_sealed(question):
+        return check(question, answer)
+    qtype = question["type"]
     if qtype in ("single", "scenario"):
-        return isinstance(answer, str) and answer == question["correct"][0]
+        return answer == question["correct"][0]
     if qtype == "multiple":
-        if not isinstance(answer, list) or not all(isinstance(a, str) for a in answer):
-            return False
         return len(set(answer)) == len(answer) and set(answer) == set(question["correct"])
     if qtype == "numeric":
-        return _is_number(answer) and \
-            abs(answer - question["answer"]) <= question["tolerance"] + EPSILON
-    if qtype in ("ordering", "matching"):
-        solution = question["solution"]
-        if not isinstance(answer, dict) or set(answer) != set(solution):
-            return False
-        if qtype == "ordering":
-            return all(_is_int(answer[k]) and int(answer[k]) == v for k, v in solution.items())
-        return all(answer[k] == v for k, v in solution.items())
-    return False
+        return abs(answer - question["answer"]) <= question["tolerance"] + EPSILON
+    if qtype == "ordering":
+        return all(int(answer[k]) == v for k, v in question["solution"].items())
+    return all(answer[k] == v for k, v in question["solution"].items())
+
+
+def question_index(bank: Bank | dict) -> dict[str, tuple[dict, str]]:
+    """Every answerable id of a bank (base questions and their variants) -> (that
+    question, its base question's id)."""
+    index: dict[str, tuple[dict, str]] = {}
+    for q in bank["questions"]:
+        index[q["id"]] = (q, q["id"])
+        for v in q.get("variants") or []:
+            index[v["id"]] = (v, q["id"])
+    return index
+
+
+def _answered(q: dict, answers: dict) -> tuple[dict, str]:
+    for candidate in [q, *(q.get("variants") or [])]:
+        if candidate["id"] in answers:
+            return candidate, candidate["id"]
+    return q, q["id"]
 
 
 def score_answers(bank: Bank | dict, answers: dict | None) -> dict:
-    """Score answers against a loaded bank: ``{score, total, correct: {qid: bool}}``.
+    """Score answers: ``{score, total, correct: {qid: bool}}``, one entry per base
+    question, under the id of the variant answered (the base id when none was).
 
-    One point per question; unanswered or malformed answers score 0; answers to question
-    ids not in the bank are ignored.
+    One point per question; unanswered or malformed answers score 0; answers to ids not
+    in the bank are ignored.  Works on the loaded bank and on the learner's form.
     """
-    answers = answers or {}
-    correct = {q["id"]: is_correct(q, answers.get(q["id"])) for q in bank["questions"]}
+    answers = answers if isinstance(answers, dict) else {}
+    correct = {}
+    for q in bank["questions"]:
+        shown, qid = _answered(q, answers)
+        correct[qid] = is_correct(shown, answers.get(qid))
     return {"score": sum(correct.values()), "total": len(bank["questions"]),
             "correct": correct}
 
 
-def well_formed(question: Question, answer: Any) -> bool:
-    """Whether ``answer`` has the form the question's controls give, right or wrong: a
-    known option id (ids), a finite number, a whole-number position or a known choice for
-    every item."""
-    qtype = question["type"]
-    if qtype in ("single", "scenario"):
-        return isinstance(answer, str) and answer in {o["id"] for o in question["options"]}
-    if qtype == "multiple":
-        ids = {o["id"] for o in question["options"]}
-        return isinstance(answer, list) and bool(answer) and all(a in ids for a in answer)
-    if qtype == "numeric":
-        return _is_number(answer)
-    if qtype == "ordering":
-        return isinstance(answer, dict) and set(answer) == set(question["solution"]) and \
-            all(_is_int(v) for v in answer.values())
-    if qtype == "matching":
-        rights = {r["id"] for r in question["right"]}
-        return isinstance(answer, dict) and set(answer) == set(question["solution"]) and \
-            all(v in rights for v in answer.values())
-    return False
+def well_formed(question: Question | dict, answer: Any) -> bool:
+    """Whether ``answer`` has the shape the question's controls give, right or wrong
+    (:func:`osai.quiz.answers.answer_problem`)."""
+    return answer_problem(question, answer) is None
 
 
 def clean_answers(bank: Bank | dict, answers: dict) -> tuple[dict, list[str]]:
-    """Keep the answers that fit the bank; returns (kept, ids of dropped answers)."""
-    by_id = {q["id"]: q for q in bank["questions"]}
-    kept, dropped = {}, []
+    """Keep the answers that fit the bank (a known question or variant, the right shape,
+    one per base question); returns (kept, ids of dropped answers)."""
+    index = question_index(bank)
+    kept: dict = {}
+    bases: set[str] = set()
+    dropped = []
     for qid, answer in answers.items():
-        if qid in by_id and well_formed(by_id[qid], answer):
-            kept[qid] = answer
-        else:
+        found = index.get(qid) if isinstance(qid, str) else None
+        if found is None or found[1] in bases or answer_problem(found[0], answer) is not None:
             dropped.append(qid)
+            continue
+        kept[qid] = answer
+        bases.add(found[1])
     return kept, dropped

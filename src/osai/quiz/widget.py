@@ -1,7 +1,9 @@
 """The quiz widget: one anywidget for the static book and for JupyterLab.
 
 The answer logic lives in ``quiz.js`` (an ES module), so the widget works from the widget
-state myst-nb embeds in a built page, with no kernel.  With a kernel, the learner's checked
+state myst-nb embeds in a built page, with no kernel.  The widget holds the learner's form
+of the bank (:func:`osai.quiz.bank.learner_bank`: salted hashes, sealed feedback, no answer
+key), so neither the page nor the kernel needs the key to check an answer.  With a kernel, the learner's checked
 answers and score sync to Python (``quiz.answers``, ``quiz.score``), and
 :meth:`Quiz.save_progress` / :meth:`Quiz.load_progress` keep them in a JSON file the learner
 owns.
@@ -18,9 +20,9 @@ from typing import Any
 import anywidget
 import traitlets
 
-from osai.quiz.bank import load_bank
+from osai.quiz.bank import learner_bank
 from osai.quiz.quiz_error import QuizError
-from osai.quiz.scoring import clean_answers, score_answers
+from osai.quiz.scoring import clean_answers, question_index, score_answers
 
 HERE = Path(__file__).resolve().parent
 PROGRESS_FORMAT = "osai-quiz-progress"
@@ -34,9 +36,10 @@ class Quiz(anywidget.AnyWidget):
     _css = HERE / "quiz.css"
 
     chapter = traitlets.Unicode("").tag(sync=True)
+    #: the learner's form of the bank (no answer key; :mod:`osai.quiz.sealed`)
     bank = traitlets.Dict().tag(sync=True)
     #: localStorage key in the browser (keyed by chapter; answers inside are keyed by
-    #: question id, and answers to questions no longer in the bank are dropped)
+    #: question id, and answers that no longer fit the bank are dropped with a notice)
     storage_key = traitlets.Unicode("").tag(sync=True)
     #: checked answers by question id, in the JSON form quiz.js writes
     answers = traitlets.Dict().tag(sync=True)
@@ -44,28 +47,36 @@ class Quiz(anywidget.AnyWidget):
     total = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, chapter: str, **kwargs: Any):
-        bank = load_bank(chapter)
+        bank = learner_bank(chapter)
         super().__init__(chapter=bank["chapter"], bank=bank,
                          storage_key=f"osai-quiz/v1/{bank['chapter']}",
                          total=len(bank["questions"]), **kwargs)
 
     @traitlets.observe("answers")
     def _rescore(self, change) -> None:
-        self.score = score_answers(self.bank, change["new"])["score"]
+        kept, _ = clean_answers(self.bank, change["new"] if isinstance(change["new"], dict)
+                                else {})
+        self.score = score_answers(self.bank, kept)["score"]
 
     # ------------------------------------------------------------------ Python side
 
     def result(self) -> dict:
-        """``{score, total, correct: {question id: bool}}`` for the current answers."""
-        return score_answers(self.bank, self.answers)
+        """``{score, total, correct: {question id: bool}}`` for the current answers (checked
+        against the bank's hashes, as the page checks them)."""
+        kept, _ = clean_answers(self.bank, self.answers)
+        return score_answers(self.bank, kept)
 
     def answer(self, question_id: str, value: Any) -> bool:
-        """Answer one question from Python (as the widget would); returns whether it is right."""
-        ids = {q["id"] for q in self.bank["questions"]}
-        if question_id not in ids:
+        """Answer one question (or a variant of it) from Python, as the widget would;
+        returns whether it is right."""
+        index = question_index(self.bank)
+        if question_id not in index:
             raise KeyError(f"{self.bank['file']}: no question '{question_id}'")
-        self.answers = {**self.answers, question_id: value}
-        return self.result()["correct"][question_id]
+        base = index[question_id][1]
+        others = {k: v for k, v in self.answers.items()
+                  if k not in index or index[k][1] != base}
+        self.answers = {**others, question_id: value}
+        return self.result()["correct"].get(question_id, False)
 
     def reset(self) -> None:
         self.answers = {}
