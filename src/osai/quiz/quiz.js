@@ -236,7 +236,8 @@ export function isCorrect(question, answer) {
   if (type === "single" || type === "scenario") return answer === question.correct[0];
   if (type === "multiple") {
     const want = new Set(question.correct);
-    return answer.length === want.size && answer.every((a) => want.has(a));
+    return new Set(answer).size === answer.length && answer.length === want.size &&
+      answer.every((a) => want.has(a));
   }
   if (type === "numeric") return Math.abs(answer - question.answer) <= question.tolerance + EPSILON;
   return Object.keys(question.solution).every((k) => answer[k] === question.solution[k]);
