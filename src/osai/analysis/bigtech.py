@@ -311,5 +311,17 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "whisper_year": str(ev.loc["openai-whisper", "date_start"].year),
         "gptoss_year": str(ev.loc["openai-gpt-oss", "date_start"].year),
         "seriesd_month": formats.month(ev.loc["hf-series-d", "date_start"]),
+        "ai_act_date": formats.day(ctx.loc["eu-ai-act", "date_start"]),
+        "gpai_date": formats.day(ctx.loc["eu-ai-act-gpai", "date_start"]),
+        "regulation_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["concern-regulation", "assessment"]],
+        "innovation_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["implication-innovation", "assessment"]],
+        "competition_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["implication-competition", "assessment"]],
     }
+    # how many points each list has, as a word ("five"), for "five concerns"
+    for section in SECTIONS:
+        n = int(counts.loc[section].sum())
+        out[f"n_{section}s_word"] = _WORDS[n] if n < len(_WORDS) else str(n)
     return out
