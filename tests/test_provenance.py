@@ -25,8 +25,9 @@ from osai import paths, syllabus
 from osai.text import myst
 
 ALLOWLIST = Path(__file__).with_name("provenance-allowlist.yml")
-#: the teaching chapters (exercises/objectives.yml) and the glossary
-SCANNED = [*syllabus.chapters(), "glossary"]
+#: the welcome page (which makes the promise), the teaching chapters
+#: (exercises/objectives.yml) and the glossary
+SCANNED = ["01-welcome", *syllabus.chapters(), "glossary"]
 
 #: roles whose content never renders as prose of its own: dropped whole
 DROP_ROLES = {"glue", "glue:text", "glue:md", "glue:any", "cite", "cite:p", "cite:t", "numref",
