@@ -51,7 +51,8 @@ def test_releases_ordered_closed_to_open(ds):
 
 def test_releases_of_every_organisation_with_the_course_label_for_no_date(ds):
     t = investor.releases_table(ds, org_ids=tuple(ds.organisations.index))
-    assert set(t["Organisation"]) == {"OpenCV", "scikit-learn", "OpenAI", "Hugging Face"}
+    assert set(t["Organisation"]) == {"OpenCV", "scikit-learn", "OpenAI", "Hugging Face",
+                                      "Hugging Face (coordinator)"}
     assert t.iloc[0]["Release"] == "GPT-3" and t.iloc[0]["Access"] == "API only"
     assert t.iloc[-1]["Access"] == "open-source code"
     # a release no source dates says so in the course's one word, as in chapter 3's explorer

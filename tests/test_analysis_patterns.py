@@ -64,7 +64,7 @@ def test_org_patterns_and_forms(ds):
     assert "controlled by Intel" in pat.loc["opencv", "forms_text"]
     table = patterns.patterns_table(ds)
     assert len(table) == 4 and table.iloc[0]["Organisation"] == "OpenCV"
-    assert table.iloc[0]["First venture round"] == "none recorded"
+    assert table.iloc[0]["First venture round on record"] == "none recorded"
     no_hf = ds.structures[ds.structures.org_id != "hf"]
     with pytest.raises(ValueError, match="structures.csv has no row.*hf"):
         patterns.forms(_with(ds, structures=no_hf))

@@ -178,7 +178,9 @@ def test_openness_record(ds):
     rec = tradeoffs.openness_record(ds)
     assert rec.loc["opencv", "releases"] == 2 and rec.loc["opencv", "nothing_withheld"] == 2
     assert rec.loc["openai", "releases"] == 4 and rec.loc["openai", "nothing_withheld"] == 0
-    assert rec["releases"].sum() == len(ds.releases)
+    # an organisation's own releases only: BLOOM, which Hugging Face coordinated, is not one
+    assert rec["releases"].sum() == (ds.releases["org_role"] == "own").sum()
+    assert rec.loc["hf", "releases"] == 1
 
 
 def test_funding_concentration(ds):
@@ -247,7 +249,15 @@ def test_course_plan():
     assert outcomes["Chapter"].iloc[0].startswith("2. ")
     six = syllabus.schedule("six_weeks")
     two = syllabus.schedule("two_days")
-    assert list(six.columns) == list(two.columns) == ["Session", "Chapters", "Teaching minutes"]
+    assert list(six.columns) == list(two.columns) == [
+        "Session", "Chapters", "Teaching minutes", "Break minutes", "Discussion minutes",
+        "Session minutes"]
+    # every session fits its slot: teaching, breaks and discussion add up to the slot
+    for plan in (six, two):
+        assert (plan["Teaching minutes"] + plan["Break minutes"] + plan["Discussion minutes"]
+                == plan["Session minutes"]).all()
+        assert (plan["Discussion minutes"] >= syllabus.MIN_DISCUSSION).all()
+    assert set(six["Session minutes"]) == {120} and list(six["Discussion minutes"])[0] == 15
     assert list(six["Session"]) == [f"Week {n}" for n in range(1, 7)]
     assert list(six["Teaching minutes"]) == [105, 90, 90, 60, 75, 75]
     assert [c.split("; ") for c in six["Chapters"]][0] == [
@@ -264,6 +274,14 @@ def test_course_plan():
     assert six["Teaching minutes"].sum() == two["Teaching minutes"].sum() == 495
     with pytest.raises(KeyError, match="unknown plan"):
         syllabus.schedule("three_days")
+
+
+def test_a_session_that_overfills_its_slot_is_an_error(monkeypatch):
+    data = {c: dict(m) for c, m in syllabus.objectives_data().items()}
+    data["03-four-organisations"]["minutes"] = 60  # Week 1 would teach 120 of 120 minutes
+    monkeypatch.setattr(syllabus, "objectives_data", lambda: data)
+    with pytest.raises(ValueError, match="six weeks plan, Week 1: 120 teaching minutes leave 0"):
+        syllabus.schedule("six_weeks")
 
 
 def test_a_chapter_without_a_slot_in_a_plan_is_an_error(monkeypatch):

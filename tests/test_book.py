@@ -259,6 +259,9 @@ def derived_values() -> set[str]:
         fmt_money(hf_rounds),
         f"{companies / len(funders):.0%}",
     }
+    # chapter 7: the gap between the two reported stakes in OpenAI Group PBC
+    gap = abs(metric["openai-msft-stake-2025-10"] - metric["openai-foundation-stake-2025-10"])
+    out.add(f"{gap:.0f} percentage point" + ("" if gap == 1 else "s"))
     # chapter 7, Table 7.1: disclosed money received per organisation (pledges left out),
     # the largest entry's share of it and the share that bought a stake
     paid = [r for r in _rows("funding_sources") if r["funder_type"] != "pledge" and r["amount"]]

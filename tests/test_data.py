@@ -480,7 +480,7 @@ BAD = {
         "funding_sources", set_cell("funding_sources", "opencv-fund-willow", "amount", "-5"),
         "amount", 'constraint "minimum" is "0"'),
     "extra-cell": (
-        "events", append_cell("events", "openai-lp", "stray"), "#12 (after confidence)",
+        "events", append_cell("events", "openai-lp", "stray"), "#13 (after org_role)",
         "more cells than the header"),
     "duplicate-composite-key": (
         "assessments", duplicate_key("assessments", "dimension"), "org_id, dimension",

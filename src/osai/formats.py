@@ -19,7 +19,17 @@ import datetime as dt
 import pandas as pd
 
 __all__ = ["PRECISIONS", "UNDATED", "day", "fmt_count", "fmt_date", "fmt_money",
-           "fmt_number", "fmt_people", "fmt_when", "month", "year"]
+           "fmt_number", "fmt_people", "fmt_when", "month", "number_word", "year"]
+
+#: small counts as prose writes them ("five concerns"); larger ones stay digits
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+                 "ten")
+
+
+def number_word(n: int) -> str:
+    """A count as prose writes it: 0 -> 'no', 5 -> 'five', 12 -> '12'."""
+    n = int(n)
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 #: date precisions of ``data/`` (its ``*_precision`` columns), coarsest first
 PRECISIONS = ("year", "month", "day")

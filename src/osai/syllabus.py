@@ -19,13 +19,19 @@ import yaml
 
 from osai.paths import course_root
 
-__all__ = ["OBJECTIVES", "PLANS", "chapter_meta", "chapter_number", "chapters", "check_toc",
+__all__ = ["MIN_DISCUSSION", "OBJECTIVES", "PLANS", "SLOTS", "chapter_meta", "chapter_number", "chapters", "check_toc",
            "learning_outcomes", "objectives_data", "objectives_file", "schedule"]
 
 #: where the chapter list lives, relative to the course root
 OBJECTIVES = "exercises/objectives.yml"
 #: the instructor guide's plans: field of objectives.yml -> the plan's name
 PLANS = {"six_weeks": "six weeks", "two_days": "two days"}
+#: each plan's slot, a course-design choice: (minutes in a session, minutes of breaks in it).
+#: A week's session is a two-hour slot; a workshop half-day is three and a half hours with
+#: one break.  What teaching leaves of a slot is the session's discussion time.
+SLOTS = {"six_weeks": (120, 0), "two_days": (210, 15)}
+#: the least discussion time a session may be planned with (the chapter's questions)
+MIN_DISCUSSION = 15
 _ID = re.compile(r"(?:^|/)(\d{2})-[^/]+$")
 
 
@@ -92,7 +98,12 @@ def learning_outcomes() -> pd.DataFrame:
 
 def schedule(plan: str) -> pd.DataFrame:
     """Minutes per session of one of the guide's :data:`PLANS` (``"six_weeks"``, say): the
-    sessions in the order they first appear, with their chapters."""
+    sessions in the order they first appear, with their chapters, teaching minutes, break
+    and discussion minutes, and the slot they fill (:data:`SLOTS`).
+
+    A session whose teaching leaves less than :data:`MIN_DISCUSSION` minutes of its slot is
+    an error that names the session: a plan must fit its slots as planned, without asking
+    learners to read ahead."""
     if plan not in PLANS:
         raise KeyError(f"unknown plan {plan!r} (known: {', '.join(PLANS)})")
     meta = objectives_data()
@@ -101,8 +112,23 @@ def schedule(plan: str) -> pd.DataFrame:
         if not entry.get(plan):
             raise KeyError(f"{objectives_file().name}: {chapter} has no {plan} slot")
         sessions.setdefault(str(entry[plan]), []).append(chapter)
-    return pd.DataFrame([{
-        "Session": session,
-        "Chapters": "; ".join(f"{chapter_number(c)}. {meta[c]['title']}" for c in chapters),
-        "Teaching minutes": sum(int(meta[c]["minutes"]) for c in chapters),
-    } for session, chapters in sessions.items()])
+    slot, breaks = SLOTS[plan]
+    rows = []
+    for session, chapters_in in sessions.items():
+        teaching = sum(int(meta[c]["minutes"]) for c in chapters_in)
+        discussion = slot - breaks - teaching
+        if discussion < MIN_DISCUSSION:
+            raise ValueError(
+                f"{objectives_file().name}: {PLANS[plan]} plan, {session}: {teaching} teaching "
+                f"minutes leave {discussion} of the {slot}-minute slot for discussion "
+                f"(at least {MIN_DISCUSSION} needed)")
+        rows.append({
+            "Session": session,
+            "Chapters": "; ".join(f"{chapter_number(c)}. {meta[c]['title']}"
+                                  for c in chapters_in),
+            "Teaching minutes": teaching,
+            "Break minutes": breaks,
+            "Discussion minutes": discussion,
+            "Session minutes": slot,
+        })
+    return pd.DataFrame(rows)

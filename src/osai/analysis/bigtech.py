@@ -218,7 +218,6 @@ def assessment_chart(ds: Dataset | None = None) -> Figure:
 
 # --- Numbers quoted in the chapter's prose ----------------------------------------------
 
-_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
 
 def count_clause(n: int, total: int, noun: str, verb: tuple[str, str] = ("has", "have")) -> str:
@@ -229,11 +228,8 @@ def count_clause(n: int, total: int, noun: str, verb: tuple[str, str] = ("has", 
     """
     if not 0 <= n <= total:
         raise ValueError(f"count {n} out of range 0..{total}")
-    def word(k: int) -> str:
-        return _WORDS[k] if k < len(_WORDS) else str(k)
-
-    head = "none" if n == 0 else word(n)
-    return f"{head} of the {word(total)} {noun} {verb[0] if n <= 1 else verb[1]}"
+    head = "none" if n == 0 else formats.number_word(n)
+    return f"{head} of the {formats.number_word(total)} {noun} {verb[0] if n <= 1 else verb[1]}"
 
 
 def evidence_peak_years(ds: Dataset | None = None) -> tuple[int, int, int]:
@@ -311,5 +307,17 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "whisper_year": str(ev.loc["openai-whisper", "date_start"].year),
         "gptoss_year": str(ev.loc["openai-gpt-oss", "date_start"].year),
         "seriesd_month": formats.month(ev.loc["hf-series-d", "date_start"]),
+        "ai_act_date": formats.day(ctx.loc["eu-ai-act", "date_start"]),
+        "gpai_date": formats.day(ctx.loc["eu-ai-act-gpai", "date_start"]),
+        "regulation_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["concern-regulation", "assessment"]],
+        "innovation_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["implication-innovation", "assessment"]],
+        "competition_assessment": ASSESSMENT_LABELS[
+            c.set_index("claim_id").loc["implication-competition", "assessment"]],
     }
+    # how many points each list has, as a word ("five"), for "five concerns"
+    for section in SECTIONS:
+        n = int(counts.loc[section].sum())
+        out[f"n_{section}s_word"] = formats.number_word(n)
     return out

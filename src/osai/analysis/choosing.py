@@ -42,7 +42,10 @@ def milestones(ds: Dataset | None = None) -> pd.DataFrame:
     """
     ds = _ds(ds)
     orgs = ds.organisations
-    ev = ds.events[ds.events.category.isin(MILESTONE_CATEGORIES)]
+    # an organisation's own events only: a release it coordinated for others (BigScience's
+    # BLOOM, ``org_role == "coordinator"``) is not its own milestone
+    ev = ds.events[ds.events.category.isin(MILESTONE_CATEGORIES)
+                   & ds.events.org_role.eq("own")]
     first = ev.sort_values("date_start").groupby(["org_id", "category"], as_index=False).first()
     first["founded_year"] = first["org_id"].map(orgs["founded_start"].dt.year)
     first["years"] = (first["date_start"].dt.year - first["founded_year"]).astype(int)

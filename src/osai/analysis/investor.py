@@ -242,6 +242,8 @@ def releases_table(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:
     ds = ds or load_dataset()
     r = ds.releases[ds.releases["org_id"].isin(org_ids)].copy()
     r["org_name"] = r["org_id"].map(ds.organisations["name"]).astype(str)
+    # a release the organisation only coordinated (BLOOM, by BigScience) says so
+    r.loc[r["org_role"] == "coordinator", "org_name"] += " (coordinator)"
     r["when"] = [fmt_date(t, p) if pd.notna(t) else UNDATED
                  for t, p in zip(r["date_start"], r["date_precision"])]
     r["rank"] = r["access"].map(ACCESS_ORDER.index)

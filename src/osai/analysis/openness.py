@@ -435,4 +435,9 @@ def chapter_numbers(ds: Dataset | None = None) -> dict[str, str]:
         "n_open_source_ai": str(int((rel["stage"] == "Open-source AI").sum())),
         "n_openai_releases": str(int((rel["developer"] == "OpenAI").sum())),
         "n_openai_stages": str(rel.loc[rel["developer"] == "OpenAI", "stage"].nunique()),
+        # counts the prose writes in words ("five licences against eight questions")
+        "n_licences_word": formats.number_word(len(lic)),
+        "n_questions_word": formats.number_word(len(LICENCE_QUESTIONS)),
+        "n_software_licences_word": formats.number_word((lic["kind"] == "software").sum()),
+        "n_model_licences_word": formats.number_word((lic["kind"] == "model").sum()),
     }

@@ -147,7 +147,10 @@ def org_patterns(ds: Dataset | None = None) -> pd.DataFrame:
     out["first_year"] = grouped["date_start"].min().dt.year.reindex(out.index).astype(int)
     out["last_year"] = grouped["date_start"].max().dt.year.reindex(out.index).astype(int)
     out["span_years"] = out["last_year"] - out["first_year"]
-    counts = ev.groupby(["org_id", "category"]).size().unstack(fill_value=0)
+    # per kind, the organisation's own events: a release it coordinated for others
+    # (``org_role == "coordinator"``, BigScience's BLOOM) is in its record but not its release
+    own = ev[ev.org_role.eq("own")]
+    counts = own.groupby(["org_id", "category"]).size().unstack(fill_value=0)
     for cat in PATTERN_CATEGORIES:
         col = counts[cat] if cat in counts else pd.Series(dtype=int)
         out[cat] = col.reindex(out.index, fill_value=0).astype(int)
@@ -181,7 +184,7 @@ def patterns_table(ds: Dataset | None = None) -> pd.DataFrame:
         **{f"{period} (events)": p[period] for period in PERIODS},
         **{cat.capitalize(): p[cat] for cat in PATTERN_CATEGORIES},
         "Kinds of funder, oldest first": p["funder_kinds"].map("; ".join),
-        "First venture round": [venture(o) for o in p.index],
+        "First venture round on record": [venture(o) for o in p.index],
         "Forms of organisation, and who controlled each": p["forms_text"],
     })
     return table.reset_index(drop=True)

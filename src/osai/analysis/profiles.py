@@ -7,6 +7,9 @@ import pandas as pd
 
 from osai.data import Dataset, load_dataset
 
+#: kinds of quotation (``quotes.kind``) that state why an organisation exists
+MOTIVATION_KINDS = ("goal", "mission", "design aim")
+
 
 def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
     """The case study's comparison table, rebuilt from ``data/`` with its errors corrected."""
@@ -20,7 +23,12 @@ def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
         else:
             started = str(org["founded"])
         q = quotes.loc[org_id]
-        motivation = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({q['date']})"
+        quoted = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({q['date']})"
+        if q["kind"] in MOTIVATION_KINDS:
+            motivation = quoted
+        else:  # a statement of something else (how it pays its way) is labelled as such
+            motivation = (f"No sourced statement of its motivation was found. Its {q['kind']}, "
+                          f"in its own words: {quoted}")
         rows.append({
             "Organisation": org["name"],
             "Course label": str(org["model"]),

@@ -402,9 +402,10 @@ def break_even_weight(ratings: pd.DataFrame, leader: str, challenger: str,
 # --- evidence not shown in earlier chapters --------------------------------------------------
 
 def openness_record(ds: Dataset | None = None) -> pd.DataFrame:
-    """Per organisation: releases in ``data/releases.csv`` and how many withheld nothing."""
+    """Per organisation: its own releases in ``data/releases.csv`` and how many withheld
+    nothing (a release it only coordinated, ``org_role == "coordinator"``, is not counted)."""
     ds = _ds(ds)
-    rel = ds.releases
+    rel = ds.releases[ds.releases.org_role.eq("own")]
     full = rel["what_is_not"].str.strip().str.lower().eq("nothing withheld")
     out = pd.DataFrame({
         "releases": rel.groupby("org_id").size(),

@@ -106,6 +106,16 @@ def author_year(entry) -> str:
     return f"{who}, {entry.fields.get('year', 'n.d.')}"
 
 
+def shown_url(url: str) -> str:
+    """The text a bibliography entry shows for its link: the whole address without its
+    scheme ("github.com/opencv/opencv/wiki/Contributors").
+
+    Shown whole, two pages of one repository or site read differently on a printed page;
+    and because the text is not the address itself, the theme does not shorten a GitHub
+    link to "owner/repo" (it only rewrites links whose text equals their address)."""
+    return re.sub(r"^https?://", "", url.strip()).rstrip("/")
+
+
 def register() -> None:
     """Register the pybtex styles ``osai_author_year`` (labels) and ``osai`` (the alpha
     formatting style with those labels), so the bibliography lists "[OpenAI, 2019a]"
@@ -121,6 +131,14 @@ def register() -> None:
 
     class Style(AlphaStyle):
         default_label_style = "osai_author_year"
+
+        def format_url(self, e):
+            from pybtex.style.template import field, href, words
+
+            url = field("url", raw=True)
+            if "url" not in e.fields:  # no link: `optional[...]` drops the missing field
+                return words["URL:", href(url)[url]]
+            return words["URL:", href(url)[shown_url(e.fields["url"])]]
 
     register_plugin("pybtex.style.labels", "osai_author_year", AuthorYearLabelStyle, force=True)
     register_plugin("pybtex.style.formatting", "osai", Style, force=True)
