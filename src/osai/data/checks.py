@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import unicodedata
 from pathlib import Path
 
 from osai.data.errors import DataError
@@ -43,11 +45,12 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         records = list(reader)
-    except csv.Error as exc:  # e.g. a NUL byte
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
         header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].replace("\0", ""))))
         raise DataError(rel, f"cannot be read as CSV: {exc}", reader.line_num,
                         header[0] if header else None) from None
     header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
+    _check_characters([header, *records[1:]], header, rel)
     if text.count('"') % 2:
         # the unbalanced quote swallows the rest of the file into the last record, so
         # that record (not the last line: quoted cells may span lines) is where it opened
@@ -60,6 +63,11 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     # named columns, not positions: frictionless compares labels position by position, so
     # one missing column would be reported as the last one (or as a "bad header")
     names = [f["name"] for f in schema["fields"]]
+    for position, label in enumerate(header, start=1):
+        if header.index(label) + 1 < position:
+            raise DataError(rel, f"duplicate column '{label}': the header has it twice "
+                            f"(cells {header.index(label) + 1} and {position}); each "
+                            "column appears once", 1, label)
     for label in header:
         if label not in names:
             near = [n for n in names if n.casefold() == label.strip().casefold()]
@@ -129,6 +137,35 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     else:
         msg = f"{kind}: {err.note}"
     raise DataError(rel, msg, row, column)
+
+
+#: characters no cell may hold: the C0 and C1 controls and DEL (NUL among them), except
+#: the line feed and carriage return that end rows or break a quoted cell's lines; and the
+#: bidirectional controls, which make a cell display in another order than it reads.
+#: A tab is refused too: no cell of the course needs one, and it shows as spaces.
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_characters(records: list[list[str]], header: list[str], rel: str) -> None:
+    """No control character in any cell or header label (Python's csv module reads a NUL
+    as an ordinary character since 3.11, so this is the check).  The message names the
+    character by its code point, never the cell's text."""
+    for number, record in enumerate(records, start=1):
+        for position, cell in enumerate(record, start=1):
+            found = _CONTROL.search(cell)
+            if not found:
+                continue
+            char = found.group()
+            name = {"\0": "NUL", "\t": "tab"}.get(char) or unicodedata.name(char, "control")
+            where, column = f" in header cell {position}", None  # a label holding it
+            if number > 1:                                        # cannot name a column
+                label = header[position - 1] if position <= len(header) else ""
+                where, column = "", label if label and not _CONTROL.search(label) \
+                    else f"#{position}"
+            hint = " (a NUL often means the file was saved as UTF-16 or is not text)" \
+                if char == "\0" else ""
+            raise DataError(rel, f"control character U+{ord(char):04X} ({name}){where}: "
+                            f"remove it{hint}", number, column)
 
 
 def _decode(raw: bytes, rel: str) -> str:
