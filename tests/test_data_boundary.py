@@ -230,3 +230,136 @@ def test_duplicate_header_is_named_as_a_duplicate(tmp_path, monkeypatch, capsys)
     msg = _check(folder, monkeypatch, capsys)
     assert msg == ("data/events.csv, row 1, column 'title': duplicate column 'title': the "
                    "header has it twice (cells 6 and 11); each column appears once")
+
+
+# ------------------------------------------- 4. sources say what they are about
+
+def _row(folder: Path, table: str, key: str) -> int:
+    records = _records(folder / f"{table}.csv")
+    return next(i for i, rec in enumerate(records, start=1) if rec[0] == key)
+
+
+def test_the_real_package_passes_every_rule(monkeypatch, capsys):
+    monkeypatch.setenv("OSAI_DATA_DIR", str(DATA))
+    assert cli.main(["data", "check"]) == 0
+    assert capsys.readouterr().err == ""
+    ds = osai.load_dataset(DATA)
+    assert set(ds.source_organisations["source_id"]) == set(ds.sources["source_id"])
+
+
+def test_event_citing_a_source_about_another_organisation_is_refused(tmp_path, monkeypatch,
+                                                                      capsys):
+    folder = _copy_data(tmp_path)
+    row = _set_cell(folder, "events", "opencv-alpha", "source_id", "S01;S17")
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg == (f"data/events.csv, row {row}, column 'source_id': source S17 is about "
+                   "OpenAI (openai), not OpenCV (opencv), the organisation of this row: cite "
+                   "a source about opencv, or add (events, opencv-alpha, S17) with a reason "
+                   "to data/citation_exceptions.csv")
+
+
+@pytest.mark.parametrize("table, key, column, org", [
+    ("metrics", "openai-pledge-2015", "source_id", "OpenAI (openai)"),
+    ("quotes", None, "source_id", None),
+    ("funding_sources", "opencv-fund-willow", "source_ids", "OpenCV (opencv)"),
+    ("structures", "openai-lp", "source_ids", "OpenAI (openai)"),
+    ("releases", None, "source_ids", None),
+    ("revenue_streams", "opencv-rev-sponsorship", "source_ids", "OpenCV (opencv)"),
+    ("organisations", "hf", "source_ids", "Hugging Face (hf)"),
+])
+def test_every_table_about_an_organisation_is_held_to_it(tmp_path, monkeypatch, capsys,
+                                                         table, key, column, org):
+    folder = _copy_data(tmp_path)
+    records = _records(folder / f"{table}.csv")
+    if key is None:  # the first row
+        key = records[1][0]
+    org_id = records[_row(folder, table, key) - 1][records[0].index("org_id")]
+    wrong = "S35" if org_id != "hf" else "S08"  # about Hugging Face / scikit-learn
+    row = _set_cell(folder, table, key, column, wrong)
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith(f"data/{table}.csv, row {row}, column '{column}': source {wrong} "
+                          "is about "), msg
+    assert f"the organisation of this row" in msg and f"({org_id})" in msg
+    if org:
+        assert f"not {org}" in msg
+
+
+def test_an_assessment_is_named_by_its_two_column_key(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "assessments.csv"
+    records = _records(path)
+    row = next(i for i, rec in enumerate(records, start=1) if rec[:2] == ["hf", "openness"])
+    records[row - 1][-1] += ";S17"
+    _write(path, records)
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith(f"data/assessments.csv, row {row}, column 'source_ids': source "
+                          "S17 is about OpenAI (openai), not Hugging Face (hf)"), msg
+    assert "add (assessments, hf/openness, S17)" in msg
+
+
+def test_a_reviewed_exception_allows_one_citation(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    _set_cell(folder, "events", "opencv-alpha", "source_id", "S01;S17")
+    with (folder / "citation_exceptions.csv").open("a", encoding="utf-8") as f:
+        f.write("events,opencv-alpha,S17,a reason written and reviewed by a person\n")
+    events = osai.load_dataset(folder).events.set_index("event_id")
+    assert events.loc["opencv-alpha", "source_id"] == "S01;S17"
+    # the exception is for that row and source only
+    row = _set_cell(folder, "events", "opencv-foundation", "source_id", "S17")
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith(f"data/events.csv, row {row}, column 'source_id': source S17 is "
+                          "about OpenAI"), msg
+
+
+def test_the_real_exception_is_needed(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "citation_exceptions.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n",
+                    encoding="utf-8")
+    msg = _check(folder, monkeypatch, capsys)
+    row = _row(folder, "funding_sources", "sklearn-fund-gsoc")
+    assert msg.startswith(f"data/funding_sources.csv, row {row}, column 'source_ids': source "
+                          "S81 is about an organisation outside data/organisations.csv, not "
+                          "scikit-learn (sklearn)"), msg
+
+
+def test_an_exception_no_row_needs_is_refused(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "citation_exceptions.csv"
+    with path.open("a", encoding="utf-8") as f:
+        f.write("events,openai-lp,S17,OpenAI's own post about OpenAI: no exception needed\n")
+    row = len(_records(path))
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg == (f"data/citation_exceptions.csv, row {row}, column 'row_id': exception not "
+                   "needed: no row 'openai-lp' of data/events.csv cites S17 about another "
+                   "organisation (delete this exception)")
+
+
+def test_a_source_that_says_nothing_about_itself_is_an_error(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "source_organisations.csv"
+    records = [r for r in _records(path) if r[0] != "S43"]
+    _write(path, records)
+    msg = _check(folder, monkeypatch, capsys)
+    row = _row(folder, "sources", "S43")
+    assert msg == (f"data/sources.csv, row {row}, column 'source_id': source S43 does not say "
+                   "what it is about: add it to data/source_organisations.csv (its "
+                   "organisations, or scope 'general' or 'other')")
+
+
+@pytest.mark.parametrize("line, column, fragment", [
+    ("S43,openai,organisation", "scope", "source S43 is 'general' and has other rows"),
+    ("S01,,organisation", "org_id", "scope 'organisation' needs an org_id"),
+    ("S45,openai,other", "org_id", "scope 'other' takes no org_id"),
+    ("S45,ibm,organisation", "org_id", "unknown organisation 'ibm'"),
+    ("S99,openai,organisation", "source_id", "unknown source id 'S99'"),
+])
+def test_the_link_table_keeps_its_own_rules(tmp_path, monkeypatch, capsys, line, column,
+                                            fragment):
+    folder = _copy_data(tmp_path)
+    path = folder / "source_organisations.csv"
+    with path.open("a", encoding="utf-8") as f:
+        f.write(line + "\n")
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith("data/source_organisations.csv, row "), msg
+    assert f"column '{column}': {fragment}" in msg, msg

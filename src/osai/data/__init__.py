@@ -21,7 +21,11 @@ columns), then against the rules a schema cannot express:
 * every date is a real calendar date at its stated precision, none is after the build
   date (:func:`build_date`) unless its field says ``"osai:plan": true``, and no ``end``
   comes before its ``start``;
-* money has a currency.
+* money has a currency;
+* every source says which organisations it is about (``source_organisations.csv``: its
+  organisations, or ``general``, or ``other``), and a row about one organisation cites
+  only sources about it or general ones, unless ``citation_exceptions.csv`` allows that
+  citation with a reason (:mod:`.source_scope`).
 
 Any problem raises :class:`DataError`, whose message names the file, the row
 (spreadsheet numbering: the header is row 1) and the column, and says why, so a bad row
@@ -30,7 +34,8 @@ stops the book build with a message that says where to look.
 One module each: :mod:`.boundary` (what ``datapackage.json`` may point at, and its
 schemas), :mod:`.dataset` (:class:`Dataset`, finding and loading the package),
 :mod:`.checks` (one table's CSV file against its schema, with frictionless),
-:mod:`.references` (the rules across tables), :mod:`.dates` (dates at their precision, the
+:mod:`.references` (the rules across tables), :mod:`.source_scope` (what sources are
+about), :mod:`.dates` (dates at their precision, the
 build date) and :mod:`.errors` (:class:`DataError`).  The public names are re-exported
 here: ``from osai.data import load_dataset``.
 """

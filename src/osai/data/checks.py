@@ -28,7 +28,8 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     """Check one table's CSV file against its Table Schema (``rel`` names it in messages,
     e.g. ``data/events.csv``); raises :class:`DataError` on the first problem.
 
-    The file first, as text: present, not empty, UTF-8, whole quoted cells, exactly the
+    The file first, as text: present, not empty (a header and, unless the schema says
+    ``"osai:mayBeEmpty": true``, data rows), UTF-8, no control characters, whole quoted cells, exactly the
     schema's columns, no blank row, ids without stray spaces, finite numbers; then the
     schema's own rules, by frictionless (types, required cells, patterns, enums, unique
     keys).  Foreign keys are left to :mod:`osai.data.references`, across tables.
@@ -58,7 +59,8 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
         raise DataError(rel, "file ends inside a quoted cell (truncated or unbalanced quote)",
                         row=len(records),
                         column=header[len(last) - 1] if 0 < len(last) <= len(header) else None)
-    if len([line for line in text.splitlines() if line.strip()]) < 2:
+    if len([line for line in text.splitlines() if line.strip()]) < 2 \
+            and not schema.get("osai:mayBeEmpty"):
         raise DataError(rel, "file has a header but no data rows", row=1)
     # named columns, not positions: frictionless compares labels position by position, so
     # one missing column would be reported as the last one (or as a "bad header")

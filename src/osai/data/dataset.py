@@ -19,6 +19,7 @@ import pandas as pd
 
 from osai.data.boundary import Resource, read_descriptor
 from osai.data.checks import check_csv
+from osai.data.source_scope import ABOUT, EXCEPTIONS, check_citations
 from osai.data.dates import add_dates, build_date
 from osai.data.errors import DataError
 from osai.data.references import check_references
@@ -27,7 +28,8 @@ from osai.paths import course_root
 __all__ = ["TABLES", "Dataset", "data_dir", "load", "load_dataset", "read_table"]
 
 #: tables every package must have; any further resource in datapackage.json is loaded too
-TABLES = ("sources", "organisations", "events", "metrics", "quotes", "context_events")
+TABLES = ("sources", "organisations", "events", "metrics", "quotes", "context_events",
+          ABOUT, EXCEPTIONS)
 
 
 def data_dir() -> Path:
@@ -89,6 +91,7 @@ def _load_cached(folder: str, stamp: tuple) -> Dataset:
         raise DataError("data/datapackage.json", f"no resource for {', '.join(missing)}")
     tables = {r.name: read_table(r) for r in resources}
     check_references(tables, schemas)
+    check_citations(tables, schemas)
     for name in tables:
         tables[name] = add_dates(name, tables[name], schemas[name])
     orgs = tables["organisations"].set_index("org_id", drop=False)
