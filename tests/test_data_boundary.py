@@ -164,6 +164,13 @@ SCHEMA_FAULTS = {
                      "not a valid Table Schema: field type \"strnig\" is not supported"),
     "primary-key-not-a-field": (lambda r: r["schema"].update(primaryKey=["nope"]),
                                 "not a valid Table Schema"),
+    "pattern-not-a-regex": (lambda r: r["schema"]["fields"][0].update(
+        constraints={"pattern": "("}), "field 'event_id': 'pattern' is not a regular"),
+    "minimum-not-a-number": (lambda r: next(f for f in r["schema"]["fields"]
+                                            if f["name"] == "amount").update(
+        constraints={"minimum": "a"}), "field 'amount': 'minimum' must be a number"),
+    "foreign-keys-not-a-list": (lambda r: r["schema"].update(foreignKeys=1),
+                                "'foreignKeys' must be a list of objects"),
     "no-path": (lambda r: r.pop("path"), "resource 'events' in datapackage.json: 'path' "
                 "must be one file name relative to data/"),
     "path-is-a-url": (lambda r: r.update(path="https://example.org/events.csv"),

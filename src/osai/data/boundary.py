@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -143,7 +144,12 @@ def _check_schema(schema: object, where: str) -> dict:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise DataError(_REL, f"{where}: schema field '{twice[0]}' is declared twice")
+    keys = schema.get("foreignKeys")
+    if keys is not None and not (isinstance(keys, list) and all(isinstance(k, dict)
+                                                                for k in keys)):
+        raise DataError(_REL, f"{where}: 'foreignKeys' must be a list of objects")
     for fld in fields:
+        _check_constraints(fld, where)
         refs = fld.get("osai:references")
         if refs is not None and not (isinstance(refs, list) and all(
                 isinstance(r, str) and r.count(".") == 1 for r in refs)):
@@ -156,3 +162,30 @@ def _check_schema(schema: object, where: str) -> dict:
         raise DataError(_REL, f"{where}: the schema is not a valid Table Schema: "
                         f"{note}") from None
     return schema
+
+
+def _check_constraints(fld: dict, where: str) -> None:
+    """What frictionless takes on trust in a field's constraints: a pattern that compiles,
+    bounds of the field's own kind (a number for a number, an integer for a length)."""
+    constraints = fld.get("constraints")
+    if constraints is None:
+        return
+    name = fld["name"]
+    if not isinstance(constraints, dict):
+        raise DataError(_REL, f"{where}: field '{name}': 'constraints' must be an object")
+    pattern = constraints.get("pattern")
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except (TypeError, re.error) as exc:
+            raise DataError(_REL, f"{where}: field '{name}': 'pattern' is not a regular "
+                            f"expression ({exc})") from None
+    for bound in ("minimum", "maximum"):
+        value = constraints.get(bound)
+        if value is not None and fld["type"] in ("number", "integer") and (
+                isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise DataError(_REL, f"{where}: field '{name}': '{bound}' must be a number")
+    for bound in ("minLength", "maxLength"):
+        value = constraints.get(bound)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise DataError(_REL, f"{where}: field '{name}': '{bound}' must be an integer")
