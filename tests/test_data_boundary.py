@@ -370,3 +370,24 @@ def test_the_link_table_keeps_its_own_rules(tmp_path, monkeypatch, capsys, line,
     msg = _check(folder, monkeypatch, capsys)
     assert msg.startswith("data/source_organisations.csv, row "), msg
     assert f"column '{column}': {fragment}" in msg, msg
+
+
+# ------------------------------------ 5. odd files found by fuzzing: still one DataError
+
+def test_an_empty_first_line_is_named(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "events.csv"
+    path.write_bytes(b"\n" + path.read_bytes())
+    assert _check(folder, monkeypatch, capsys) == (
+        "data/events.csv, row 1: the first line is empty: the header (column names) must be "
+        "row 1")
+
+
+def test_a_carriage_return_in_the_header_and_a_bad_byte_later(tmp_path, monkeypatch,
+                                                              capsys):
+    folder = _copy_data(tmp_path)
+    path = folder / "organisations.csv"
+    raw = path.read_bytes().replace(b"name,", b"na\rme,", 1).replace(b"\xc3\xa9", b"\xc3", 1)
+    path.write_bytes(raw)
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith("data/organisations.csv, row ") and "not UTF-8 text" in msg, msg

@@ -47,9 +47,12 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     try:
         records = list(reader)
     except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
-        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].replace("\0", ""))))
+        header = _labels(text.split("\n", 1)[0])
         raise DataError(rel, f"cannot be read as CSV: {exc}", reader.line_num,
-                        header[0] if header else None) from None
+                        (header or [None])[0] or None) from None
+    if not records[0] or not "".join(records[0]).strip():
+        raise DataError(rel, "the first line is empty: the header (column names) must be "
+                        "row 1", row=1)
     header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
     _check_characters([header, *records[1:]], header, rel)
     if text.count('"') % 2:
@@ -170,6 +173,16 @@ def _check_characters(records: list[list[str]], header: list[str], rel: str) -> 
                             f"remove it{hint}", number, column)
 
 
+def _labels(line: str) -> list[str]:
+    """The header's labels, as far as they can name a column in a message (a label with a
+    control character cannot: it is left out)."""
+    try:
+        labels = next(csv.reader(io.StringIO(line, newline="")), [])
+    except csv.Error:
+        return []
+    return [label if not _CONTROL.search(label) else "" for label in labels]
+
+
 def _decode(raw: bytes, rel: str) -> str:
     """The file as text; a byte that is not UTF-8 is located by row and column."""
     try:
@@ -179,8 +192,8 @@ def _decode(raw: bytes, rel: str) -> str:
         records = list(csv.reader(io.StringIO(before, newline=""))) or [[""]]
         line = before.count("\n") + 1
         header_end = raw.find(b"\n")
-        header = next(csv.reader(io.StringIO(
-            raw[:header_end if header_end >= 0 else len(raw)].decode("utf-8", "replace"))))
+        header = _labels(raw[:header_end if header_end >= 0 else len(raw)]
+                         .decode("utf-8", "replace"))
         if before.endswith("\n"):
             records.append([""])
         cells = len(records[-1])
@@ -189,6 +202,7 @@ def _decode(raw: bytes, rel: str) -> str:
             column, where = None, f" (header cell {cells})"
         else:
             column = header[cells - 1] if 0 < cells <= len(header) else None
+            column = column or None
         raise DataError(rel, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}"
                         f"{where} cannot be read (save the file as UTF-8)",
                         len(records), column) from None
