@@ -286,7 +286,7 @@ def test_every_table_about_an_organisation_is_held_to_it(tmp_path, monkeypatch, 
     msg = _check(folder, monkeypatch, capsys)
     assert msg.startswith(f"data/{table}.csv, row {row}, column '{column}': source {wrong} "
                           "is about "), msg
-    assert f"the organisation of this row" in msg and f"({org_id})" in msg
+    assert "the organisation of this row" in msg and f"({org_id})" in msg
     if org:
         assert f"not {org}" in msg
 
@@ -391,3 +391,22 @@ def test_a_carriage_return_in_the_header_and_a_bad_byte_later(tmp_path, monkeypa
     path.write_bytes(raw)
     msg = _check(folder, monkeypatch, capsys)
     assert msg.startswith("data/organisations.csv, row ") and "not UTF-8 text" in msg, msg
+
+
+def test_the_descriptor_itself_may_not_be_a_symlink_out(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    outside = tmp_path / "datapackage.json"
+    (folder / "datapackage.json").rename(outside)
+    (folder / "datapackage.json").symlink_to(outside)
+    msg = _check(folder, monkeypatch, capsys)
+    assert msg.startswith("data/datapackage.json: the package descriptor: path refused: it "
+                          "is a symlink to a file outside the data package"), msg
+
+
+def test_a_folder_named_like_a_table_is_refused(tmp_path, monkeypatch, capsys):
+    folder = _copy_data(tmp_path)
+    (folder / "quotes.csv").unlink()
+    (folder / "quotes.csv").mkdir()
+    assert _check(folder, monkeypatch, capsys) == (
+        "data/quotes.csv: resource 'quotes' in datapackage.json: path refused: it is a "
+        "folder, not a regular file")

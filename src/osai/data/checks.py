@@ -1,8 +1,10 @@
 """The checks of one table of ``data/`` on its own: its CSV file against its Table Schema.
 
 :func:`check_csv` reads the file as text first, so a problem is reported where a person
-editing the spreadsheet will look: a byte that is not UTF-8, a quoted cell left open, an
-unknown or missing column (with the near miss it may be), a blank or cut-off row, an id
+editing the spreadsheet will look: a byte that is not UTF-8, a control character in a
+cell (NUL among them: Python's csv module no longer refuses it, so this check is ours), a
+quoted cell left open, a column twice in the header, an unknown or missing column (with
+the near miss it may be), a blank or cut-off row, an id
 with spaces around it, a number that is not finite (frictionless accepts ``inf`` and
 ``NaN``).  Then frictionless validates the schema's rules (types, required cells,
 patterns, enums, unique keys) and its first error is reworded with the file, the row
@@ -29,8 +31,9 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     e.g. ``data/events.csv``); raises :class:`DataError` on the first problem.
 
     The file first, as text: present, not empty (a header and, unless the schema says
-    ``"osai:mayBeEmpty": true``, data rows), UTF-8, no control characters, whole quoted cells, exactly the
-    schema's columns, no blank row, ids without stray spaces, finite numbers; then the
+    ``"osai:mayBeEmpty": true``, data rows), UTF-8, no control characters, whole quoted
+    cells, each column once and exactly the schema's columns, no blank row, ids without
+    stray spaces, finite numbers; then the
     schema's own rules, by frictionless (types, required cells, patterns, enums, unique
     keys).  Foreign keys are left to :mod:`osai.data.references`, across tables.
     """
