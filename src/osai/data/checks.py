@@ -1,8 +1,10 @@
 """The checks of one table of ``data/`` on its own: its CSV file against its Table Schema.
 
 :func:`check_csv` reads the file as text first, so a problem is reported where a person
-editing the spreadsheet will look: a byte that is not UTF-8, a quoted cell left open, an
-unknown or missing column (with the near miss it may be), a blank or cut-off row, an id
+editing the spreadsheet will look: a byte that is not UTF-8, a control character in a
+cell (NUL among them: Python's csv module no longer refuses it, so this check is ours), a
+quoted cell left open, a column twice in the header, an unknown or missing column (with
+the near miss it may be), a blank or cut-off row, an id
 with spaces around it, a number that is not finite (frictionless accepts ``inf`` and
 ``NaN``).  Then frictionless validates the schema's rules (types, required cells,
 patterns, enums, unique keys) and its first error is reworded with the file, the row
@@ -15,6 +17,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
+import unicodedata
 from pathlib import Path
 
 from osai.data.errors import DataError
@@ -26,8 +30,10 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     """Check one table's CSV file against its Table Schema (``rel`` names it in messages,
     e.g. ``data/events.csv``); raises :class:`DataError` on the first problem.
 
-    The file first, as text: present, not empty, UTF-8, whole quoted cells, exactly the
-    schema's columns, no blank row, ids without stray spaces, finite numbers; then the
+    The file first, as text: present, not empty (a header and, unless the schema says
+    ``"osai:mayBeEmpty": true``, data rows), UTF-8, no control characters, whole quoted
+    cells, each column once and exactly the schema's columns, no blank row, ids without
+    stray spaces, finite numbers; then the
     schema's own rules, by frictionless (types, required cells, patterns, enums, unique
     keys).  Foreign keys are left to :mod:`osai.data.references`, across tables.
     """
@@ -43,11 +49,15 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         records = list(reader)
-    except csv.Error as exc:  # e.g. a NUL byte
-        header = next(csv.reader(io.StringIO(text.split("\n", 1)[0].replace("\0", ""))))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+        header = _labels(text.split("\n", 1)[0])
         raise DataError(rel, f"cannot be read as CSV: {exc}", reader.line_num,
-                        header[0] if header else None) from None
+                        (header or [None])[0] or None) from None
+    if not records[0] or not "".join(records[0]).strip():
+        raise DataError(rel, "the first line is empty: the header (column names) must be "
+                        "row 1", row=1)
     header = [records[0][0].removeprefix("\ufeff"), *records[0][1:]]  # tolerate a BOM
+    _check_characters([header, *records[1:]], header, rel)
     if text.count('"') % 2:
         # the unbalanced quote swallows the rest of the file into the last record, so
         # that record (not the last line: quoted cells may span lines) is where it opened
@@ -55,11 +65,17 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
         raise DataError(rel, "file ends inside a quoted cell (truncated or unbalanced quote)",
                         row=len(records),
                         column=header[len(last) - 1] if 0 < len(last) <= len(header) else None)
-    if len([line for line in text.splitlines() if line.strip()]) < 2:
+    if len([line for line in text.splitlines() if line.strip()]) < 2 \
+            and not schema.get("osai:mayBeEmpty"):
         raise DataError(rel, "file has a header but no data rows", row=1)
     # named columns, not positions: frictionless compares labels position by position, so
     # one missing column would be reported as the last one (or as a "bad header")
     names = [f["name"] for f in schema["fields"]]
+    for position, label in enumerate(header, start=1):
+        if header.index(label) + 1 < position:
+            raise DataError(rel, f"duplicate column '{label}': the header has it twice "
+                            f"(cells {header.index(label) + 1} and {position}); each "
+                            "column appears once", 1, label)
     for label in header:
         if label not in names:
             near = [n for n in names if n.casefold() == label.strip().casefold()]
@@ -131,6 +147,45 @@ def check_csv(path: Path, schema: dict, rel: str) -> None:
     raise DataError(rel, msg, row, column)
 
 
+#: characters no cell may hold: the C0 and C1 controls and DEL (NUL among them), except
+#: the line feed and carriage return that end rows or break a quoted cell's lines; and the
+#: bidirectional controls, which make a cell display in another order than it reads.
+#: A tab is refused too: no cell of the course needs one, and it shows as spaces.
+_CONTROL = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _check_characters(records: list[list[str]], header: list[str], rel: str) -> None:
+    """No control character in any cell or header label (Python's csv module reads a NUL
+    as an ordinary character since 3.11, so this is the check).  The message names the
+    character by its code point, never the cell's text."""
+    for number, record in enumerate(records, start=1):
+        for position, cell in enumerate(record, start=1):
+            found = _CONTROL.search(cell)
+            if not found:
+                continue
+            char = found.group()
+            name = {"\0": "NUL", "\t": "tab"}.get(char) or unicodedata.name(char, "control")
+            where, column = f" in header cell {position}", None  # a label holding it
+            if number > 1:                                        # cannot name a column
+                label = header[position - 1] if position <= len(header) else ""
+                where, column = "", label if label and not _CONTROL.search(label) \
+                    else f"#{position}"
+            hint = " (a NUL often means the file was saved as UTF-16 or is not text)" \
+                if char == "\0" else ""
+            raise DataError(rel, f"control character U+{ord(char):04X} ({name}){where}: "
+                            f"remove it{hint}", number, column)
+
+
+def _labels(line: str) -> list[str]:
+    """The header's labels, as far as they can name a column in a message (a label with a
+    control character cannot: it is left out)."""
+    try:
+        labels = next(csv.reader(io.StringIO(line, newline="")), [])
+    except csv.Error:
+        return []
+    return [label if not _CONTROL.search(label) else "" for label in labels]
+
+
 def _decode(raw: bytes, rel: str) -> str:
     """The file as text; a byte that is not UTF-8 is located by row and column."""
     try:
@@ -140,8 +195,8 @@ def _decode(raw: bytes, rel: str) -> str:
         records = list(csv.reader(io.StringIO(before, newline=""))) or [[""]]
         line = before.count("\n") + 1
         header_end = raw.find(b"\n")
-        header = next(csv.reader(io.StringIO(
-            raw[:header_end if header_end >= 0 else len(raw)].decode("utf-8", "replace"))))
+        header = _labels(raw[:header_end if header_end >= 0 else len(raw)]
+                         .decode("utf-8", "replace"))
         if before.endswith("\n"):
             records.append([""])
         cells = len(records[-1])
@@ -150,6 +205,7 @@ def _decode(raw: bytes, rel: str) -> str:
             column, where = None, f" (header cell {cells})"
         else:
             column = header[cells - 1] if 0 < cells <= len(header) else None
+            column = column or None
         raise DataError(rel, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} on line {line}"
                         f"{where} cannot be read (save the file as UTF-8)",
                         len(records), column) from None

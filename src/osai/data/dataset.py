@@ -11,14 +11,15 @@ or the build date changes.  Chapters, analyses, quizzes and the grader use it.
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from osai.data.boundary import Resource, read_descriptor
 from osai.data.checks import check_csv
+from osai.data.source_scope import ABOUT, EXCEPTIONS, check_citations
 from osai.data.dates import add_dates, build_date
 from osai.data.errors import DataError
 from osai.data.references import check_references
@@ -27,7 +28,8 @@ from osai.paths import course_root
 __all__ = ["TABLES", "Dataset", "data_dir", "load", "load_dataset", "read_table"]
 
 #: tables every package must have; any further resource in datapackage.json is loaded too
-TABLES = ("sources", "organisations", "events", "metrics", "quotes", "context_events")
+TABLES = ("sources", "organisations", "events", "metrics", "quotes", "context_events",
+          ABOUT, EXCEPTIONS)
 
 
 def data_dir() -> Path:
@@ -67,12 +69,11 @@ class Dataset:
         return str(self.organisations.loc[org_id, "name"])
 
 
-def read_table(name: str, folder: Path, schema: dict) -> pd.DataFrame:
+def read_table(resource: Resource) -> pd.DataFrame:
     """One table, checked (:func:`osai.data.checks.check_csv`) and read with its schema's
     types; the index is the spreadsheet row number (the header is row 1)."""
-    rel = f"data/{name}.csv"
-    path = folder / f"{name}.csv"
-    check_csv(path, schema, rel)
+    path, schema = resource.path, resource.schema
+    check_csv(path, schema, resource.rel)
     dtypes = {f["name"]: ("float64" if f["type"] == "number" else "string")
               for f in schema["fields"]}
     frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""],
@@ -83,18 +84,14 @@ def read_table(name: str, folder: Path, schema: dict) -> pd.DataFrame:
 
 @lru_cache(maxsize=8)
 def _load_cached(folder: str, stamp: tuple) -> Dataset:
-    folder_path = Path(folder)
-    descriptor_path = folder_path / "datapackage.json"
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise DataError("data/datapackage.json", f"cannot be read: {exc}") from None
-    schemas = {r["path"].removesuffix(".csv"): r["schema"] for r in descriptor["resources"]}
+    resources = read_descriptor(Path(folder))
+    schemas = {r.name: r.schema for r in resources}
     missing = [t for t in TABLES if t not in schemas]
     if missing:
         raise DataError("data/datapackage.json", f"no resource for {', '.join(missing)}")
-    tables = {name: read_table(name, folder_path, schemas[name]) for name in schemas}
+    tables = {r.name: read_table(r) for r in resources}
     check_references(tables, schemas)
+    check_citations(tables, schemas)
     for name in tables:
         tables[name] = add_dates(name, tables[name], schemas[name])
     orgs = tables["organisations"].set_index("org_id", drop=False)
