@@ -26,8 +26,9 @@ def _data(argv: list[str]) -> int:
         print(f"error: data/ could not be checked: {type(exc).__name__}: {exc}",
               file=sys.stderr)
         return 1
+    width = max(map(len, ds.names), default=0)
     for name in ds.names:
-        print(f"{name:16s} {len(ds[name]):4d} rows")
+        print(f"{name:{width}s} {len(ds[name]):4d} rows")
     return 0
 
 
