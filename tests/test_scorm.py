@@ -111,7 +111,8 @@ def test_every_file_is_in_the_manifest_and_inside_the_package(zf, parsed):
 def test_only_the_sco_pages_load_the_scorm_adapter(book_dir, zf, parsed):
     """The web book loads no SCORM code; in the package each SCO page loads the adapter just
     before the widget script that draws its quiz (so it listens before the quiz asks)."""
-    tag = re.compile(r'<script src="(?:\.\./)*_static/osai-scorm\.js"></script>')
+    tag = re.compile(r'<script (?:defer="defer" )?src="(?:\.\./)*_static/osai-scorm\.js">'
+                     r'</script>')
     sco_pages = {r["href"].split("?")[0] for r in parsed["resources"].values() if r["href"]
                  and "sco=" in r["href"]}
     assert len(sco_pages) == len(chapters())
@@ -125,6 +126,8 @@ def test_only_the_sco_pages_load_the_scorm_adapter(book_dir, zf, parsed):
             found = tag.search(packed)
             assert found, f"{name}: no adapter in the package"
             assert packed.index("_static/osai-widgets.js") > found.start(), name
+            # deferred as the widget script is, so it runs before it and blocks nothing
+            assert 'defer="defer"' in found.group(), name
             assert packed.replace(found.group() + "\n    ", "", 1) == web, name
         else:
             assert not tag.search(packed), f"{name} is no SCO but loads the adapter"

@@ -45,17 +45,19 @@ class PackageError(RuntimeError):
 
 
 #: the widget script's tag on a chapter page (osai.book.page_assets)
-_WIDGET_TAG = re.compile(r'<script src="(?P<up>(?:\.\./)*)_static/osai-widgets\.js[^"]*"></script>')
+_WIDGET_TAG = re.compile(r'<script (?P<defer>defer="defer" )?src="(?P<up>(?:\.\./)*)_static/'
+                         r'osai-widgets\.js[^"]*"></script>')
 
 
 def with_adapter(page: str, rel: str) -> str:
     """The SCO page ``rel`` with the SCORM adapter (``_static/osai-scorm.js``) loaded just
-    before the widget script that draws its quiz."""
+    before the widget script that draws its quiz, deferred when that script is."""
     found = _WIDGET_TAG.search(page)
     if not found:
         raise PackageError(f"{rel}: no osai-widgets.js script tag, so no quiz to report "
                            "(is it a teaching chapter of the build?)")
-    tag = f'<script src="{found["up"]}_static/osai-scorm.js"></script>\n    '
+    # deferred like the widget script (osai.book.page_fixes), so it still runs first
+    tag = f'<script {found["defer"] or ""}src="{found["up"]}_static/osai-scorm.js"></script>\n    '
     return page[:found.start()] + tag + page[found.start():]
 
 
