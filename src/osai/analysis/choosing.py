@@ -93,7 +93,7 @@ def milestone_chart(ds: Dataset | None = None) -> Figure:
     parts = []
     for org in ORG_ORDER:
         mine = ms[ms.org_name == org]
-        parts.append(org + ": " + (", ".join(f"first {r.category} after {r.years} years"
+        parts.append(org + ": " + (", ".join(f"first {r.category} after {r.years} year{'' if r.years == 1 else 's'}"
                                              for r in mine.itertuples()) or "none"))
     alt_text = ("Dot chart of calendar years from each organisation's start to its first "
                 "release, funding, governance, licence and revenue event in the course data. "

@@ -58,10 +58,12 @@ def funding_frame(ds: Dataset | None = None, org_ids=COMMUNITY) -> pd.DataFrame:
 
 
 def funder_counts(ds: Dataset | None = None, org_ids=None) -> pd.DataFrame:
-    """How many distinct funders of each type each organisation has had (long format)."""
+    """How many distinct funders of each type each organisation has had (long format).
+    Pledges are left out: money promised, not paid, is not a funder."""
     ds = ds or load_dataset()
     org_ids = org_ids or list(ds.organisations.index)
     fs = funding_frame(ds, org_ids)
+    fs = fs[fs["funder_type"] != "pledge"]
     counts = (fs.groupby(["org_name", "funder_type"]).size().rename("funders").reset_index())
     counts["model"] = counts["org_name"].map(
         ds.organisations.set_index("name")["model"].astype(str))

@@ -57,9 +57,10 @@ def period_counts(ds: Dataset | None = None) -> pd.DataFrame:
 
 def funder_kinds(ds: Dataset | None = None) -> pd.Series:
     """Per organisation: the distinct ``funder_type`` values in ``funding_sources``, in the
-    order they first appear in time (undated rows last)."""
+    order they first appear in time (undated rows last).  Pledges are left out: a pledge is
+    money promised, not paid, so it is not a kind of funder (chapters 3, 4 and 7 agree)."""
     ds = _ds(ds)
-    fs = ds.funding_sources.copy()
+    fs = ds.funding_sources[ds.funding_sources["funder_type"] != "pledge"].copy()
     fs["when"] = fs["start_start"].fillna(fs["as_of_start"])
     out = {}
     for org_id in ds.organisations.index:

@@ -235,7 +235,8 @@ def money_chart(ds: Dataset | None = None) -> Figure:
     parts = []
     for org_id, row in summary.iterrows():
         if row.disclosed_rounds:
-            parts.append(f"{row.org_name}: {row.disclosed_rounds} disclosed amount(s), "
+            amounts = "amount" if row.disclosed_rounds == 1 else "amounts"
+            parts.append(f"{row.org_name}: {row.disclosed_rounds} disclosed {amounts}, "
                          f"{row.disclosed_total:,.0f} {row.currency} in total")
         else:
             parts.append(f"{row.org_name}: no disclosed amount")
