@@ -128,6 +128,13 @@
     views.forEach(function (v) { renderOne(v.model, v.script); });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Start once the page is parsed and every other script of the page has run (osai-book.js
+  // defines osaiLoadVega): a deferred script runs while readyState is already "interactive"
+  // but before DOMContentLoaded, so it waits for that event too.
+  var deferred = !!(me && me.defer);
+  if (document.readyState === "loading" || (deferred && document.readyState === "interactive")) {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
