@@ -132,7 +132,7 @@ def test_the_misspelling_bradsky_appears_nowhere_in_data():
 
 
 def test_scikit_learn_founder_and_dates(ds, table):
-    assert table.loc["scikit-learn", "Started"] == "2007 (first public release 2010-02-01)"
+    assert table.loc["scikit-learn", "Started"] == "2007 (first public release 1 February 2010)"
     assert table.loc["scikit-learn", "Founders and setting"].startswith("David Cournapeau;")
     org = ds.organisations.loc["sklearn"]
     assert org["founders"] == "David Cournapeau"
@@ -142,7 +142,7 @@ def test_scikit_learn_founder_and_dates(ds, table):
 
 
 def test_openai_founded_2015_12_11(ds, table):
-    assert table.loc["OpenAI", "Started"] == "2015-12-11"
+    assert table.loc["OpenAI", "Started"] == "11 December 2015"
     assert ds.organisations.loc["openai", "founded_start"] == pd.Timestamp("2015-12-11")
     assert _event(ds, "openai-launch")["date_start"] == pd.Timestamp("2015-12-11")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from osai.data import Dataset, load_dataset
+from osai.formats import fmt_date
 
 #: kinds of quotation (``quotes.kind``) that state why an organisation exists
 MOTIVATION_KINDS = ("goal", "mission", "design aim")
@@ -18,12 +19,14 @@ def comparison_table(ds: Dataset | None = None) -> pd.DataFrame:
     quotes = ds.quotes.set_index("org_id")
     rows = []
     for org_id, org in orgs.iterrows():
+        started = fmt_date(org["founded_start"], org["founded_precision"])
         if pd.notna(org["first_public_release"]):
-            started = f"{org['founded']} (first public release {org['first_public_release']})"
-        else:
-            started = str(org["founded"])
+            released = fmt_date(org["first_public_release_start"],
+                                org["first_public_release_precision"])
+            started = f"{started} (first public release {released})"
         q = quotes.loc[org_id]
-        quoted = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({q['date']})"
+        said = fmt_date(pd.Timestamp(q["date"]), q["date_precision"])
+        quoted = f"\u201c{q['text']}\u201d \u2014 {q['speaker']}, {q['work']} ({said})"
         if q["kind"] in MOTIVATION_KINDS:
             motivation = quoted
         else:  # a statement of something else (how it pays its way) is labelled as such
