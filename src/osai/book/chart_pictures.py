@@ -32,7 +32,7 @@ import vl_convert as vlc
 from osai import paths
 from osai.book import glyphs
 
-NARROW_WIDTH = 300
+NARROW_WIDTH = 272
 WIDE_WIDTH = 672
 #: below this width (px) the live chart takes its phone layout (osai-book.js: NARROW)
 PHONE = 560

@@ -306,7 +306,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
         .properties(width=_COMPARISON_WIDTH, height=alt.Step(15),
                     title=alt.Title("Compare the four organisations",
                                     subtitle="Choose a dimension and the organisations under "
-                                             "the chart; hover over a line for its sources."))
+                                             "the chart; hover over or tap a line for its sources."))
         .configure_view(stroke=None)
     )
     alt_text = (
