@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from osai.charts import ORG_COLOURS
+from osai.charts import ORG_COLOURS, wrap_label
 from osai.data import Dataset, load_dataset
 from osai.render import Figure
 from osai.formats import UNDATED, fmt_date, fmt_when
@@ -204,7 +204,8 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
             alt.Tooltip("source_ids:N", title="Sources")]
     bars = base.mark_bar(height=14, opacity=0.85).encode(
         x=alt.X("start_iso:T", title="Date", axis=alt.Axis(format="%Y")), x2="end_iso:T",
-        y=alt.Y("entity:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("entity:N", title=None, sort=order,
+                axis=alt.Axis(labelLimit=130, labelExpr=wrap_label(18))),
         color=alt.Color("org_name:N", scale=colour, title="Organisation"), tooltip=tips)
     starts = base.mark_point(size=90, filled=True, color="black").encode(
         x="start_iso:T", y=alt.Y("entity:N", sort=order),
@@ -220,10 +221,9 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
                             title="Legal structures over time")
                 .configure_legend(orient="bottom", direction="horizontal"))
 
-    # each form is written where its entity starts; in a phone's column a late start leaves
-    # no room for the words, so there they start at the plot's left edge
-    chart = assemble("start_iso:T")
-    narrow = assemble(alt.value(0))
+    # each form is written from the plot's left edge, above its bar: a late start leaves no
+    # room for the words after it
+    chart = assemble(alt.value(0))
     alt_text = ("Timeline bars of legal structures: "
                 + "; ".join(f"{r.entity} ({r.form}), from {r.start_label} to {r.end_label}, "
                             f"decided by {r.controlled_by}" for r in s.itertuples())
@@ -233,8 +233,7 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
                    "org_name": "Organisation", "entity": "Entity", "form": "Form",
                    "start_label": "From", "end_label": "To", "controlled_by": "Who decides",
                    "source_ids": "Sources"})
-    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date",
-                  narrow=narrow, narrow_below=560)
+    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date")
 
 
 def releases_table(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:

@@ -106,6 +106,11 @@ def _narrow_view(view: dict, avail: float) -> None:
             continue
         if isinstance(e.get("title"), str):
             e["title"] = wrap(e["title"], 11, avail - 60 if ch == "x" else 240)
+        if ch == "x" and e.get("axis", {}) is not None and e.get("type") in ("nominal",
+                                                                               "ordinal"):
+            axis = e.get("axis") or {}
+            if not axis.get("labelAngle"):
+                e["axis"] = {**axis, "labelAngle": -90, "labelLimit": 120}
         if ch == "y" and e.get("axis", {}) is not None and e.get("type") in ("nominal",
                                                                                "ordinal"):
             axis = e.get("axis") or {}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from osai import render
 from osai.analysis.tradeoffs import DIMENSIONS
-from osai.charts import ORG_COLOURS, org_scales
+from osai.charts import ORG_COLOURS, org_scales, wrap_label
 from osai.data import Dataset, load_dataset
 from osai.explore.common import ORG_IDS, org_names, sources_text
 
@@ -166,7 +166,7 @@ def tradeoff_weighing(ds: Dataset | None = None, *, default_weight: int = 1) -> 
     grid_base = alt.Chart(data).transform_calculate(weight=weight_expr)
     grid_x = alt.X("label:N", title=None, sort=list(ASSESSMENT_DIMENSIONS.values()),
                    axis=alt.Axis(labelAngle=0, labelLimit=90, labelFontSize=10,
-                                 labelExpr="split(datum.label, ' ')"))
+                                 labelExpr=wrap_label(14)))
     grid_y = alt.Y("org_name:N", title=None, sort=list(ORG_COLOURS))
     grid_tooltip = [alt.Tooltip("org_name:N", title="Organisation"),
                     alt.Tooltip("label:N", title="Dimension"),

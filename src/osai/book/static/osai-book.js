@@ -104,6 +104,11 @@
       var e = enc[ch];
       if (!e || typeof e !== "object") return;
       if (typeof e.title === "string") e.title = wrap(e.title, 11, ch === "x" ? avail - 60 : 240);
+      // category names across a narrow plot stand upright, so they never run together
+      if (ch === "x" && e.axis !== null && /^(nominal|ordinal)$/.test(e.type || "") &&
+          !(e.axis || {}).labelAngle) {
+        e.axis = Object.assign({}, e.axis || {}, { labelAngle: -90, labelLimit: 120 });
+      }
       // long category names on the y axis leave the plot no room: shorten them (the
       // tooltip and the data table below the chart give them whole)
       if (ch === "y" && e.axis !== null && /^(nominal|ordinal)$/.test(e.type || "")) {
