@@ -31,12 +31,15 @@ import vl_convert as vlc
 
 from osai import paths
 from osai.book import glyphs
+from osai.charts import wrap_label
 
 NARROW_WIDTH = 272
 WIDE_WIDTH = 672
 #: below this width (px) the live chart takes its phone layout (osai-book.js: NARROW)
 PHONE = 560
 MIN_VIEW = 140
+#: average width of a character of a 10 px label, in px (DejaVu Sans, the widest common set)
+CHAR = 6.5
 LEGEND_CHANNELS = ("color", "fill", "stroke", "shape", "size", "opacity", "strokeDash")
 #: a chart as osai.render writes it: its element, then the script that queues its spec
 CHART = re.compile(
@@ -90,6 +93,29 @@ def _fit_title(title, avail: float, narrow: bool):
     return t
 
 
+def _wrap_labels(view: dict, avail: float, narrow: bool) -> None:
+    """Category names on a y axis and in legends wrap onto lines within their label limit
+    rather than end in an ellipsis; on a phone the limit is a share of the width."""
+    enc = view.get("encoding") or {}
+    for ch in LEGEND_CHANNELS:
+        e = enc.get(ch)
+        if isinstance(e, dict) and e.get("legend", {}) is not None and (
+                e.get("field") or e.get("aggregate")) and e.get("type") in ("nominal",
+                                                                            "ordinal"):
+            legend = e.get("legend") or {}
+            limit = 130 if narrow else legend.get("labelLimit", 160)
+            e["legend"] = {"labelExpr": wrap_label(int(limit // CHAR)), **legend,
+                           "labelLimit": limit}
+    e = enc.get("y")
+    if isinstance(e, dict) and e.get("axis", {}) is not None and e.get("type") in (
+            "nominal", "ordinal"):
+        axis = e.get("axis") or {}
+        limit = axis.get("labelLimit", 180)
+        if narrow:
+            limit = min(limit, int(avail * 0.4))
+        e["axis"] = {"labelExpr": wrap_label(int(limit // CHAR)), **axis, "labelLimit": limit}
+
+
 def _narrow_view(view: dict, avail: float) -> None:
     enc = view.get("encoding") or {}
     for ch in LEGEND_CHANNELS:
@@ -98,7 +124,7 @@ def _narrow_view(view: dict, avail: float) -> None:
                 e.get("field") or e.get("aggregate")):
             e["legend"] = {**(e.get("legend") or {}), "orient": "bottom",
                            "direction": "horizontal",
-                           "columns": max(1, int((avail - 90) // 140)), "labelLimit": 100,
+                           "columns": max(1, int((avail - 90) // 150)),
                            "titleLimit": avail - 40}
     for ch in ("x", "y"):
         e = enc.get(ch)
@@ -111,11 +137,6 @@ def _narrow_view(view: dict, avail: float) -> None:
             axis = e.get("axis") or {}
             if not axis.get("labelAngle"):
                 e["axis"] = {**axis, "labelAngle": -90, "labelLimit": 120}
-        if ch == "y" and e.get("axis", {}) is not None and e.get("type") in ("nominal",
-                                                                               "ordinal"):
-            axis = e.get("axis") or {}
-            e["axis"] = {**axis, "labelLimit": min(axis.get("labelLimit", 180),
-                                                   int(avail * 0.4))}
 
 
 def fit(spec: dict, avail: int, shrink: int = 0) -> dict:
@@ -140,6 +161,7 @@ def fit(spec: dict, avail: int, shrink: int = 0) -> dict:
             v["title"] = _fit_title(v["title"], avail - 20 - shrink, narrow)
         if narrow:
             _narrow_view(v, avail)
+        _wrap_labels(v, avail, narrow)
     config = s.setdefault("config", {})
     config["font"] = glyphs.FONT_FAMILY
     if narrow:

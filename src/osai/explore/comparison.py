@@ -33,8 +33,9 @@ COMPARISON_DIMENSIONS = {
 
 #: characters per line of the "what" column before it wraps onto a new row
 _WHAT_WIDTH = 44
-#: characters per line of the narrow (phone) layout of the comparison explorer
-_STACKED_WIDTH = 44
+#: characters per line of the narrow (phone) layout of the comparison explorer: 11 px
+#: text in a wide font (DejaVu Sans) within a 320 px phone's column
+_STACKED_WIDTH = 36
 
 
 # ------------------------------------------------------ exercise 1: comparison explorer
@@ -133,12 +134,12 @@ def comparison_facts(ds: Dataset | None = None) -> pd.DataFrame:
 
 
 def _stacked_lines(facts: pd.DataFrame) -> pd.DataFrame:
-    """Lines of the narrow (phone) layout: organisation, date and kind on the first line,
-    the fact wrapped under it, then its sources."""
+    """Lines of the narrow (phone) layout: organisation and date on the first line, then
+    the kind of fact, the fact wrapped under it, then its sources."""
     lines = []
     for _, f in facts.iterrows():
-        head = f"{f['org_name']} · {f['when']} · {f['aspect']}"
-        body = textwrap.wrap(f["what"], _STACKED_WIDTH) or [""]
+        head = f"{f['org_name']} · {f['when']}"
+        body = textwrap.wrap(f"{f['aspect']}: {f['what']}", _STACKED_WIDTH) or [""]
         src = textwrap.wrap("Sources: " + f["source_ids"], _STACKED_WIDTH)
         for i, text in enumerate([head, *body, *src]):
             lines.append({

@@ -109,12 +109,6 @@
           !(e.axis || {}).labelAngle) {
         e.axis = Object.assign({}, e.axis || {}, { labelAngle: -90, labelLimit: 120 });
       }
-      // long category names on the y axis leave the plot no room: shorten them (the
-      // tooltip and the data table below the chart give them whole)
-      if (ch === "y" && e.axis !== null && /^(nominal|ordinal)$/.test(e.type || "")) {
-        e.axis = Object.assign({}, e.axis || {},
-          { labelLimit: Math.min((e.axis || {}).labelLimit || 180, Math.floor(avail * 0.4)) });
-      }
     });
   }
 
@@ -126,10 +120,44 @@
       if (!e || typeof e !== "object" || e.legend === null || !(e.field || e.aggregate)) return;
       e.legend = Object.assign({}, e.legend || {}, {
         orient: "bottom", direction: "horizontal",
-        columns: Math.max(1, Math.floor((avail - 90) / 140)), labelLimit: 100,
+        columns: Math.max(1, Math.floor((avail - 90) / 150)),
         titleLimit: avail - 40,
       });
     });
+  }
+
+  // A Vega expression: the label in lines of at most `chars` characters, broken at spaces
+  // (osai.charts.wrap_label).
+  function wrapLabel(chars) {
+    return "split(replace(replace(datum.label, regexp('(.{1," + chars + "})(\\\\s+|$)', 'g'), " +
+      "'$1|'), regexp('\\\\|$'), ''), '|')";
+  }
+  var CHAR = 6.5;  // px per character of a 10 px label, in a wide font
+
+  // Category names on a y axis and in legends wrap within their label limit rather than
+  // end in an ellipsis (long names take height, not the plot's width); on a phone the
+  // limit is a share of the width.
+  function wrapLabels(view, avail, narrow) {
+    var enc = view.encoding;
+    if (!enc) return;
+    var discrete = function (e) { return /^(nominal|ordinal)$/.test(e.type || ""); };
+    LEGEND_CHANNELS.forEach(function (ch) {
+      var e = enc[ch];
+      if (!e || typeof e !== "object" || e.legend === null || !(e.field || e.aggregate) ||
+          !discrete(e)) return;
+      var legend = e.legend || {};
+      var limit = narrow ? 130 : (legend.labelLimit || 160);
+      e.legend = Object.assign({ labelExpr: wrapLabel(Math.floor(limit / CHAR)) }, legend,
+        { labelLimit: limit });
+    });
+    var y = enc.y;
+    if (y && typeof y === "object" && y.axis !== null && discrete(y)) {
+      var axis = y.axis || {};
+      var limit = axis.labelLimit || 180;
+      if (narrow) limit = Math.min(limit, Math.floor(avail * 0.4));
+      y.axis = Object.assign({ labelExpr: wrapLabel(Math.floor(limit / CHAR)) }, axis,
+        { labelLimit: limit });
+    }
   }
 
   // The spec to draw at `avail` px; `shrink` px are taken off every fixed view width.
@@ -152,6 +180,7 @@
       // a title that stuck out last time (a wide font) wraps shorter this time
       if (v.title !== undefined) v.title = fitTitle(v.title, avail - 20 - shrink, narrow);
       if (narrow) { narrowLegends(v, avail); narrowAxes(v, avail); }
+      wrapLabels(v, avail, narrow);
     });
     if (narrow) {
       s.config = s.config || {};
