@@ -76,10 +76,12 @@ GEOMETRY = """(live) => {
           r.problems.push(`"${shown[i].text}" overlaps "${shown[j].text}"`);
     // the plot: the widest view's background (a concatenation has one per view)
     const plots = [...svg.querySelectorAll('g.mark-group > g > path.background')]
-      .map(p => p.getBoundingClientRect().width);
+      .map(p => p.getBoundingClientRect().width).filter(w => w > 0);
     const plot = Math.max(0, ...plots);
     r.plot = Math.round(plot); r.width = Math.round(box.width); r.texts = shown.length;
-    if (plot < box.width / 2) r.problems.push(`plot ${r.plot}px of a ${r.width}px chart`);
+    // (a chart drawn as text lines, with no plot frame, has no plot to keep)
+    if (plots.length && plot < box.width / 2)
+      r.problems.push(`plot ${r.plot}px of a ${r.width}px chart`);
   }
   return out;
 }"""

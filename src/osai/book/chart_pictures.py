@@ -26,12 +26,12 @@ import hashlib
 import html
 import json
 import re
+from pathlib import Path
 
 import vl_convert as vlc
 
-from osai import paths
+from osai import charts, paths
 from osai.book import glyphs
-from osai.charts import wrap_label
 
 NARROW_WIDTH = 272
 WIDE_WIDTH = 672
@@ -46,7 +46,6 @@ CHART = re.compile(
     r'(<div class="osai-chart" id="(osai-chart-[0-9a-f]+)"[^>]*>)</div>'
     r'(<script type="text/javascript">\(window\.osaiCharts=window\.osaiCharts\|\|\[\]\)'
     r"\.push\((.*?)\);</script>)", re.S)
-VERSION = "1"
 
 
 # ------------------------------------------------------------------ layout of a drawing
@@ -93,6 +92,11 @@ def _fit_title(title, avail: float, narrow: bool):
     return t
 
 
+def _chars(limit: float, size: float = 10, weight=None) -> int:
+    """How many characters of a label fit in ``limit`` px (wide font, bold a tenth wider)."""
+    return max(6, int(limit / (CHAR * size / 10 * (1.1 if weight == "bold" else 1))))
+
+
 def _wrap_labels(view: dict, avail: float, narrow: bool) -> None:
     """Category names on a y axis and in legends wrap onto lines within their label limit
     rather than end in an ellipsis; on a phone the limit is a share of the width."""
@@ -104,7 +108,8 @@ def _wrap_labels(view: dict, avail: float, narrow: bool) -> None:
                                                                             "ordinal"):
             legend = e.get("legend") or {}
             limit = 130 if narrow else legend.get("labelLimit", 160)
-            e["legend"] = {"labelExpr": wrap_label(int(limit // CHAR)), **legend,
+            chars = _chars(limit, legend.get("labelFontSize", 10))
+            e["legend"] = {"labelExpr": charts.wrap_label(chars), **legend,
                            "labelLimit": limit}
     e = enc.get("y")
     if isinstance(e, dict) and e.get("axis", {}) is not None and e.get("type") in (
@@ -113,7 +118,8 @@ def _wrap_labels(view: dict, avail: float, narrow: bool) -> None:
         limit = axis.get("labelLimit", 180)
         if narrow:
             limit = min(limit, int(avail * 0.4))
-        e["axis"] = {"labelExpr": wrap_label(int(limit // CHAR)), **axis, "labelLimit": limit}
+        chars = _chars(limit, axis.get("labelFontSize", 10), axis.get("labelFontWeight"))
+        e["axis"] = {"labelExpr": charts.wrap_label(chars), **axis, "labelLimit": limit}
 
 
 def _narrow_view(view: dict, avail: float) -> None:
@@ -199,7 +205,9 @@ def draw(spec: dict, avail: int) -> str:
 
 
 def cached_draw(spec: dict, avail: int) -> str:
-    key = hashlib.sha256(json.dumps([VERSION, vlc.__version__, avail, spec], sort_keys=True)
+    code = hashlib.sha256(Path(__file__).read_bytes() + Path(glyphs.__file__).read_bytes()
+                          + Path(charts.__file__).read_bytes()).hexdigest()
+    key = hashlib.sha256(json.dumps([code, vlc.__version__, avail, spec], sort_keys=True)
                          .encode()).hexdigest()[:32]
     folder = paths.build_dir() / ".chart-pictures"
     file = folder / f"{key}.svg"

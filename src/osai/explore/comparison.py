@@ -160,7 +160,7 @@ def _comparison_lines(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for _, f in facts.iterrows():
         wrapped = textwrap.wrap(f["what"], _WHAT_WIDTH) or [""]
         ids = f["source_ids"].split(", ")
-        src_lines = [", ".join(ids[i:i + 2]) for i in range(0, len(ids), 2)]
+        src_lines = list(ids)  # one id per line: two overflow the column in a wide font
         for i in range(max(len(wrapped), len(src_lines))):
             lines.append({
                 "dimension": f["dimension"], "org_id": f["org_id"],

@@ -60,16 +60,25 @@
 
   function isConcat(s) { return !!(s.vconcat || s.hconcat || s.concat); }
 
-  function wrap(text, fontSize, avail) {
+  // Text widths measured in the reader's own font, as Vega will draw it.
+  var measurer = null;
+  function textWidth(text, fontSize, bold) {
+    if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+    if (!measurer) return text.length * fontSize * 0.64;
+    measurer.font = (bold ? "bold " : "") + fontSize + "px sans-serif";
+    return measurer.measureText(text).width;
+  }
+
+  function wrap(text, fontSize, avail, bold) {
     if (Array.isArray(text)) text = text.join(" ");
     if (typeof text !== "string") return text;
-    var perChar = fontSize * 0.64;
-    if (text.length * perChar <= avail) return text;
-    var max = Math.max(12, Math.floor(avail / perChar));
+    if (bold === undefined) bold = true;
+    if (textWidth(text, fontSize, bold) <= avail) return text;
     var lines = [], line = "";
     text.split(/\s+/).forEach(function (word) {
-      if (line && (line + " " + word).length > max) { lines.push(line); line = word; }
-      else line = line ? line + " " + word : word;
+      var trial = line ? line + " " + word : word;
+      if (line && textWidth(trial, fontSize, bold) > avail) { lines.push(line); line = word; }
+      else line = trial;
     });
     if (line) lines.push(line);
     return lines;
@@ -82,7 +91,7 @@
     }
     var t = Object.assign({}, title);
     if (t.text !== undefined) t.text = wrap(t.text, t.fontSize || 13, avail);
-    if (t.subtitle !== undefined) t.subtitle = wrap(t.subtitle, t.subtitleFontSize || 10, avail);
+    if (t.subtitle !== undefined) t.subtitle = wrap(t.subtitle, t.subtitleFontSize || 10, avail, false);
     if (narrow) { t.anchor = "start"; t.frame = "bounds"; }
     return t;
   }
@@ -133,6 +142,11 @@
       "'$1|'), regexp('\\\\|$'), ''), '|')";
   }
   var CHAR = 6.5;  // px per character of a 10 px label, in a wide font
+  // how many characters of a label fit in `limit` px (osai.book.chart_pictures._chars)
+  function chars(limit, size, weight) {
+    return Math.max(6, Math.floor(limit / (CHAR * (size || 10) / 10 *
+      (weight === "bold" ? 1.1 : 1))));
+  }
 
   // Category names on a y axis and in legends wrap within their label limit rather than
   // end in an ellipsis (long names take height, not the plot's width); on a phone the
@@ -147,7 +161,8 @@
           !discrete(e)) return;
       var legend = e.legend || {};
       var limit = narrow ? 130 : (legend.labelLimit || 160);
-      e.legend = Object.assign({ labelExpr: wrapLabel(Math.floor(limit / CHAR)) }, legend,
+      e.legend = Object.assign({ labelExpr: wrapLabel(chars(limit, legend.labelFontSize)) },
+        legend,
         { labelLimit: limit });
     });
     var y = enc.y;
@@ -155,7 +170,8 @@
       var axis = y.axis || {};
       var limit = axis.labelLimit || 180;
       if (narrow) limit = Math.min(limit, Math.floor(avail * 0.4));
-      y.axis = Object.assign({ labelExpr: wrapLabel(Math.floor(limit / CHAR)) }, axis,
+      y.axis = Object.assign(
+        { labelExpr: wrapLabel(chars(limit, axis.labelFontSize, axis.labelFontWeight)) }, axis,
         { labelLimit: limit });
     }
   }
