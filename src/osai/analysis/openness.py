@@ -257,7 +257,7 @@ def licence_chart(ds: Dataset | None = None) -> Figure:
         labels = {"question_label": questions, "name": names}
         base = alt.Chart(long).encode(
             x=alt.X(f"{across}:N", title=None, sort=labels[across],
-                    axis=alt.Axis(orient="top", labelAngle=angle, labelLimit=130)),
+                    axis=alt.Axis(orient="top", labelAngle=angle, labelLimit=170)),
             y=alt.Y(f"{down}:N", title=None, sort=labels[down],
                     axis=alt.Axis(labelLimit=130)),
         )
@@ -276,7 +276,7 @@ def licence_chart(ds: Dataset | None = None) -> Figure:
 
     # wide: a row per licence; on a phone a row per question, so that each cell has the
     # width of its words and the column labels (licences) stand upright apart
-    chart = grid("question_label", "name", 68, -40, False)
+    chart = grid("question_label", "name", 68, -90, False)
     narrow = grid("name", "question_label", 30, -90, True)
     lic = licences(ds)
     parts = []

@@ -86,7 +86,8 @@ def _fit_title(title, avail: float, narrow: bool):
     if "text" in t:
         t["text"] = wrap(t["text"], t.get("fontSize", 13), avail)
     if "subtitle" in t:
-        t["subtitle"] = wrap(t["subtitle"], t.get("subtitleFontSize", 10), avail, "normal")
+        # (12 px: the size the charts' subtitles are drawn at when they do not say)
+        t["subtitle"] = wrap(t["subtitle"], t.get("subtitleFontSize", 12), avail, "normal")
     if narrow:
         t.update(anchor="start", frame="bounds")
     return t
@@ -137,7 +138,7 @@ def _narrow_view(view: dict, avail: float) -> None:
         if not isinstance(e, dict):
             continue
         if isinstance(e.get("title"), str):
-            e["title"] = wrap(e["title"], 11, avail - 60 if ch == "x" else 240)
+            e["title"] = wrap(e["title"], 11, avail * 0.5 if ch == "x" else 240)
         if ch == "x" and e.get("axis", {}) is not None and e.get("type") in ("nominal",
                                                                                "ordinal"):
             axis = e.get("axis") or {}

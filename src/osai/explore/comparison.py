@@ -35,7 +35,7 @@ COMPARISON_DIMENSIONS = {
 _WHAT_WIDTH = 44
 #: characters per line of the narrow (phone) layout of the comparison explorer: 11 px
 #: text in a wide font (DejaVu Sans) within a 320 px phone's column
-_STACKED_WIDTH = 36
+_STACKED_WIDTH = 33
 
 
 # ------------------------------------------------------ exercise 1: comparison explorer
@@ -265,7 +265,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     rules, swatch = _fact_separators(base, y, tooltip, _COMPARISON_WIDTH)
     # one item per fact, read by screen readers as the whole fact with its sources
     org_text = base.transform_filter("datum.first").mark_text(
-        align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=80,
+        align="left", baseline="middle", fontSize=10, fontWeight="bold", limit=82,
         description="Facts for the chosen dimension and organisations").encode(
         x=alt.value(_COL["org"]), y=y, text="org_name:N", tooltip=tooltip,
         description=alt.Description("aria:N"))

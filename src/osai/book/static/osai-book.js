@@ -91,7 +91,7 @@
     }
     var t = Object.assign({}, title);
     if (t.text !== undefined) t.text = wrap(t.text, t.fontSize || 13, avail);
-    if (t.subtitle !== undefined) t.subtitle = wrap(t.subtitle, t.subtitleFontSize || 10, avail, false);
+    if (t.subtitle !== undefined) t.subtitle = wrap(t.subtitle, t.subtitleFontSize || 12, avail, false);
     if (narrow) { t.anchor = "start"; t.frame = "bounds"; }
     return t;
   }
@@ -112,7 +112,8 @@
     ["x", "y"].forEach(function (ch) {
       var e = enc[ch];
       if (!e || typeof e !== "object") return;
-      if (typeof e.title === "string") e.title = wrap(e.title, 11, ch === "x" ? avail - 60 : 240);
+      // an x title centred under the plot (at least half the width) stays inside the chart
+      if (typeof e.title === "string") e.title = wrap(e.title, 11, ch === "x" ? avail * 0.5 : 240);
       // category names across a narrow plot stand upright, so they never run together
       if (ch === "x" && e.axis !== null && /^(nominal|ordinal)$/.test(e.type || "") &&
           !(e.axis || {}).labelAngle) {
