@@ -240,10 +240,15 @@
       spec = Object.assign({}, alt.spec,
         { datasets: Object.assign({}, item[1].datasets || {}, alt.spec.datasets || {}) });
     }
-    var attempt = 0;
+    var attempt = 0, best = null;
     function once(shrink) {
       return embed(vegaEmbed, el, fitSpec(spec, avail, shrink), opts).then(function (result) {
         var over = Math.ceil(drawnWidth(el) - avail);
+        // narrowing cannot move marks placed by pixels: keep the best drawing so far
+        if (best && over >= best.over) {
+          return best.shrink === shrink ? result : once(best.shrink);
+        }
+        best = { over: over, shrink: shrink };
         if (over > 0 && attempt < 4) { attempt += 1; return once(shrink + over + 2); }
         return result;
       });
