@@ -14,7 +14,7 @@ ORG_IDS = ["opencv", "sklearn", "openai", "hf"]
 
 #: width (px) of the explorers' narrow (phone) layouts (within a 320 px phone's column),
 #: and the column width under which they are drawn
-STACKED_CHART_WIDTH = 268
+STACKED_CHART_WIDTH = 260
 STACKED_BELOW = 680
 
 
