@@ -227,6 +227,8 @@ def picture(svg: str, sheet: glyphs.GlyphSheet, which: str) -> str:
     from assistive technology (the chart's element carries its text alternative)."""
     svg = glyphs.outline_texts(svg, sheet)
     svg = re.sub(r'<rect width="[\d.]+" height="[\d.]+" fill="white"/>', "", svg, count=1)
+    # the picture is hidden from assistive technology: Vega's ARIA roles and labels go
+    svg = re.sub(r' (?:role|aria-roledescription|aria-label)="[^"]*"', "", svg)
     return svg.replace(
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'version="1.1" class="marks"',
