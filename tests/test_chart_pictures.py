@@ -137,3 +137,35 @@ def test_a_spec_that_is_not_json_is_named():
             ".push([oops]);</script>")
     with pytest.raises(ValueError, match="osai-chart-abc123"):
         chart_pictures.pictures_in(body)
+
+
+def _untapped(text: str) -> list[str]:
+    """Sentences of ``text`` that ask to hover with no tap equivalent."""
+    sentences = re.split(r"(?<=[.;:!?])\s+", re.sub(r"\s+", " ", text))
+    return [s for s in sentences if re.search(r"\bhover", s, re.I) and not re.search(
+        r"\btap", s, re.I)]
+
+
+def test_untapped_finds_a_hover_only_sentence():
+    assert _untapped("Hover over a point. Tap or hover a line.") == ["Hover over a point."]
+
+
+def test_no_chapter_asks_to_hover_without_a_tap():
+    from osai import paths
+
+    found = {p.name: _untapped(p.read_text("utf-8"))
+             for p in sorted((paths.project_root() / "chapters").glob("*.md"))}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_no_chart_title_asks_to_hover_without_a_tap(book_dir):
+    found = []
+    for page in sorted(book_dir.glob("chapters/*.html")):
+        for m in re.finditer(r"\(window\.osaiCharts=window\.osaiCharts\|\|\[\]\)\.push\((.*?)\);"
+                             r"</script>", page.read_text("utf-8"), re.S):
+            item = json.loads(m.group(1))
+            for spec in [item[1]] + ([item[3]["spec"]] if len(item) > 3 else []):
+                for view in chart_pictures.views(spec):
+                    found += [f"{page.name}: {s}" for s in _untapped(json.dumps(
+                        view.get("title", ""), ensure_ascii=False))]
+    assert found == []
