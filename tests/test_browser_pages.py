@@ -76,9 +76,9 @@ def test_timeline_filter_changes_drawn_marks(audited_page, book_url):
     assert audit.problems() == []
 
 
-# ------------------------------------------------------------------ layout at three widths
+# ------------------------------------------------------------------ layout at four widths
 
-WIDTHS = (360, 768, 1280)
+WIDTHS = (320, 360, 768, 1280)
 
 FIT = """() => {
   const charts = [...document.querySelectorAll('.osai-chart')].map(el => {

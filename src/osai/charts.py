@@ -32,6 +32,18 @@ ORG_SHAPES = {
 CATEGORY_ORDER = ["founding", "release", "funding", "governance", "licence", "revenue", "research"]
 
 
+def wrap_label(chars: int = 16) -> str:
+    """A Vega expression for an axis's ``labelExpr``: the label in lines of at most
+    ``chars`` characters, broken at spaces (a longer word keeps a line of its own), so long
+    category names take height instead of the plot's width."""
+    return ("split(replace(replace(datum.label, regexp('(.{1,%d})(\\\\s+|$)', 'g'), '$1|'), "
+            "regexp('\\\\|$'), ''), '|')" % chars)
+
+
+#: axis labels in lines of at most 16 characters
+WRAP_LABEL = wrap_label(16)
+
+
 def org_scales() -> tuple[alt.Scale, alt.Scale]:
     return (alt.Scale(domain=ORG_ORDER, range=[ORG_COLOURS[n] for n in ORG_ORDER]),
             alt.Scale(domain=ORG_ORDER, range=[ORG_SHAPES[n] for n in ORG_ORDER]))

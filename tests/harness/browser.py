@@ -246,9 +246,14 @@ def laid_out_pages(html: Path, pages: list[str]) -> list[str]:
 
 
 def wait_for_charts(page, timeout: float = 20_000) -> int:
-    """Wait until every course chart on the page is drawn (or failed); returns the count."""
+    """Make every course chart on the page live (a reader would by reaching for it, or the
+    browser when idle with it in view), and wait until each is drawn (or failed); returns
+    the count."""
     count = page.locator(".osai-chart").count()
     if count:
+        page.wait_for_function("() => typeof window.osaiDrawAll === 'function'",
+                               timeout=timeout)
+        page.evaluate("() => { window.osaiDrawAll(); }")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.osai-chart')].every("
             "el => el.dataset.osaiDrawn === 'true' || el.dataset.osaiError)",

@@ -108,7 +108,8 @@ def funding_timeline(ds: Dataset | None = None, org_ids=COMMUNITY, *,
     points = base.mark_point(size=130, filled=True, opacity=0.9).encode(
         x=alt.X("date_iso:T", title="Date (start, or first dated evidence)",
                 axis=alt.Axis(format="%Y")),
-        y=alt.Y("funder:N", title=None, sort=funder_order, axis=alt.Axis(labelLimit=300)),
+        y=alt.Y("funder:N", title=None, sort=funder_order,
+                axis=alt.Axis(labelLimit=300, labelLineHeight=11)),
         color=alt.Color("org_name:N", scale=colour, title="Project"),
         shape=alt.Shape("org_name:N", scale=shape, title="Project"),
         tooltip=[alt.Tooltip("funder:N", title="Funder"),
@@ -121,7 +122,8 @@ def funding_timeline(ds: Dataset | None = None, org_ids=COMMUNITY, *,
              .add_params(pick)
              .transform_filter("funder_type_filter == null || "
                                "datum.funder_type == funder_type_filter")
-             .properties(width=width, height=22 * len(funder_order) + 20,
+             # rows tall enough for a funder's name in three lines (names wrap on a phone)
+             .properties(width=width, height=34 * len(funder_order) + 20,
                          title="Who has paid for OpenCV and scikit-learn, 1999 to 2025")
              .configure_legend(orient="bottom", direction="horizontal"))
     first = fs.groupby("org_name")["plot_date"].min().dt.year

@@ -7,7 +7,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from osai.charts import ORG_COLOURS
+from osai.charts import ORG_COLOURS, wrap_label
 from osai.data import Dataset, load_dataset
 from osai.render import Figure
 from osai.formats import UNDATED, fmt_date, fmt_when
@@ -195,35 +195,31 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
     pick = alt.param(name="structure_org", value=None,
                      bind=alt.binding_select(options=[None, *orgs], labels=["all", *orgs],
                                              name="Organisation: "))
-    order = list(s["entity"])
-    base = alt.Chart(s[["entity", "form", "org_name", "start_iso", "end_iso", "start_label",
-                        "end_label", "controlled_by", "source_ids"]])
+    # each entity is named with its form on the axis, in lines, so no text runs past the
+    # plot however late the entity starts and whatever the font
+    s["entity_form"] = s["entity"] + ": " + s["form"]
+    order = list(s["entity_form"])
+    base = alt.Chart(s[["entity", "entity_form", "form", "org_name", "start_iso", "end_iso",
+                        "start_label", "end_label", "controlled_by", "source_ids"]])
     tips = [alt.Tooltip("entity:N", title="Entity"), alt.Tooltip("form:N", title="Form"),
             alt.Tooltip("start_label:N", title="From"), alt.Tooltip("end_label:N", title="To"),
             alt.Tooltip("controlled_by:N", title="Who decides"),
             alt.Tooltip("source_ids:N", title="Sources")]
     bars = base.mark_bar(height=14, opacity=0.85).encode(
         x=alt.X("start_iso:T", title="Date", axis=alt.Axis(format="%Y")), x2="end_iso:T",
-        y=alt.Y("entity:N", title=None, sort=order, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("entity_form:N", title=None, sort=order,
+                axis=alt.Axis(labelLimit=140, labelExpr=wrap_label(20))),
         color=alt.Color("org_name:N", scale=colour, title="Organisation"), tooltip=tips)
     starts = base.mark_point(size=90, filled=True, color="black").encode(
-        x="start_iso:T", y=alt.Y("entity:N", sort=order),
+        x="start_iso:T", y=alt.Y("entity_form:N", sort=order),
         shape=alt.Shape("org_name:N", scale=shape, title="Organisation"), tooltip=tips)
 
-    def assemble(label_x) -> alt.LayerChart:
-        labels = base.mark_text(align="left", dx=6, dy=-12, fontSize=10).encode(
-            x=label_x, y=alt.Y("entity:N", sort=order), text="form:N")
-        return (alt.layer(bars, starts, labels)
-                .add_params(pick)
-                .transform_filter("structure_org == null || datum.org_name == structure_org")
-                .properties(width=width, height=44 * len(order),
-                            title="Legal structures over time")
-                .configure_legend(orient="bottom", direction="horizontal"))
-
-    # each form is written where its entity starts; in a phone's column a late start leaves
-    # no room for the words, so there they start at the plot's left edge
-    chart = assemble("start_iso:T")
-    narrow = assemble(alt.value(0))
+    chart = (alt.layer(bars, starts)
+             .add_params(pick)
+             .transform_filter("structure_org == null || datum.org_name == structure_org")
+             .properties(width=width, height=60 * len(order),
+                         title="Legal structures over time")
+             .configure_legend(orient="bottom", direction="horizontal"))
     alt_text = ("Timeline bars of legal structures: "
                 + "; ".join(f"{r.entity} ({r.form}), from {r.start_label} to {r.end_label}, "
                             f"decided by {r.controlled_by}" for r in s.itertuples())
@@ -233,8 +229,7 @@ def structure_timeline(ds: Dataset | None = None, org_ids=INVESTOR, *,
                    "org_name": "Organisation", "entity": "Entity", "form": "Form",
                    "start_label": "From", "end_label": "To", "controlled_by": "Who decides",
                    "source_ids": "Sources"})
-    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date",
-                  narrow=narrow, narrow_below=560)
+    return Figure(chart, alt_text, table, "Legal structures, by organisation and start date")
 
 
 def releases_table(ds: Dataset | None = None, org_ids=INVESTOR) -> pd.DataFrame:

@@ -250,22 +250,34 @@ def licence_chart(ds: Dataset | None = None) -> Figure:
     questions = list(LICENCE_QUESTIONS.values())
     answer_scale = alt.Scale(domain=["yes", "conditional", "no"],
                              range=["#56B4E9", "#F0E442", "#FFFFFF"])
-    base = alt.Chart(long).encode(
-        x=alt.X("question_label:N", title=None, sort=questions,
-                axis=alt.Axis(orient="top", labelAngle=-40, labelLimit=150)),
-        y=alt.Y("name:N", title=None, sort=names),
-    )
-    cells = base.mark_rect(stroke="#333333", strokeWidth=0.5).encode(
-        color=alt.Color("answer:N", scale=answer_scale, title="Answer",
-                        legend=alt.Legend(orient="bottom", direction="horizontal")),
-        tooltip=[alt.Tooltip("name:N", title="Licence"),
-                 alt.Tooltip("question_label:N", title="Question"),
-                 alt.Tooltip("answer:N", title="Answer")],
-    )
-    text = base.mark_text(fontSize=10, color="#111111").encode(text="answer:N")
-    chart = (cells + text).properties(
-        width=alt.Step(60), height=alt.Step(34),
-        title="What five licences allow and require")
+    long = long.assign(answer_short=long["answer"].map(
+        {"conditional": "cond."}).fillna(long["answer"]))
+
+    def grid(across: str, down: str, step: int, angle: int, short: bool):
+        labels = {"question_label": questions, "name": names}
+        base = alt.Chart(long).encode(
+            x=alt.X(f"{across}:N", title=None, sort=labels[across],
+                    axis=alt.Axis(orient="top", labelAngle=angle, labelLimit=170)),
+            y=alt.Y(f"{down}:N", title=None, sort=labels[down],
+                    axis=alt.Axis(labelLimit=130)),
+        )
+        cells = base.mark_rect(stroke="#333333", strokeWidth=0.5).encode(
+            color=alt.Color("answer:N", scale=answer_scale, title="Answer",
+                            legend=alt.Legend(orient="bottom", direction="horizontal")),
+            tooltip=[alt.Tooltip("name:N", title="Licence"),
+                     alt.Tooltip("question_label:N", title="Question"),
+                     alt.Tooltip("answer:N", title="Answer")],
+        )
+        text = base.mark_text(fontSize=9 if short else 10, color="#111111").encode(
+            text="answer_short:N" if short else "answer:N")
+        return (cells + text).properties(
+            width=alt.Step(step), height=alt.Step(30),
+            title="What five licences allow and require")
+
+    # wide: a row per licence; on a phone a row per question, so that each cell has the
+    # width of its words and the column labels (licences) stand upright apart
+    chart = grid("question_label", "name", 68, -90, False)
+    narrow = grid("name", "question_label", 30, -90, True)
     lic = licences(ds)
     parts = []
     for _, row in lic.iterrows():
@@ -275,7 +287,8 @@ def licence_chart(ds: Dataset | None = None) -> Figure:
     alt_text = ("Grid of five licences against eight questions, each cell labelled yes, no "
                 "or conditional. " + "; ".join(parts) + ".")
     table = licence_table(ds).drop(columns=["Main conditions", "Examples in this course"])
-    return Figure(chart, alt_text, table, "What each licence allows and requires")
+    return Figure(chart, alt_text, table, "What each licence allows and requires",
+                  narrow=narrow, narrow_below=620)
 
 
 # --- The openness spectrum --------------------------------------------------------------
@@ -329,8 +342,14 @@ def spectrum_chart(ds: Dataset | None = None, *, width: int = 450) -> Figure:
     r = releases(ds)
     r["has_training_code"] = r["code"] == "training"
     r["has_data_info"] = r["data"] != "none"
+    # a name above or below its point, alternately along its row, and on the point's left
+    # near the end of the axis: two close releases of one stage never write over each other
+    order = r.groupby("stage").cumcount()
+    r["label_place"] = (order % 2).map({0: "above", 1: "below"}) + "-" + (
+        r["date_iso"] >= "2024-06-01").map({False: "left", True: "right"})
     cols = ["name", "developer", "date_iso", "stage", "licence", "weights", "code", "data",
-            "note", "source_ids", "has_training_code", "has_data_info", "use_restrictions"]
+            "note", "source_ids", "has_training_code", "has_data_info", "use_restrictions",
+            "label_place"]
     part = alt.param(
         name="part_filter", value="all",
         bind=alt.binding_select(
@@ -361,8 +380,12 @@ def spectrum_chart(ds: Dataset | None = None, *, width: int = 450) -> Figure:
                  alt.Tooltip("data:N", title="Training data"),
                  alt.Tooltip("source_ids:N", title="Sources")],
     ).add_params(part)
-    labels = base.mark_text(align="left", dx=9, dy=-9, fontSize=11).encode(text="name:N")
-    chart = (points + labels).properties(
+    labels = [base.transform_filter(f"datum.label_place == '{place}'").mark_text(
+        align="left" if side == "left" else "right", dx=9 if side == "left" else -9,
+        dy=-11 if where == "above" else 13, fontSize=11).encode(text="name:N")
+        for where in ("above", "below") for side in ("left", "right")
+        for place in [f"{where}-{side}"]]
+    chart = alt.layer(points, *labels).properties(
         width=width, height=240, title="Notable releases on the spectrum of openness")
     alt_text = "Releases placed from closed to open: " + "; ".join(
         f"{row['name']} ({row['developer']}, {row['date_start']:%B %Y}): {row['stage']}"

@@ -18,8 +18,9 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from osai import syllabus
-from osai.book import (citations, figure_numbers, incremental, mathml, notebooks, page_assets,
-                       page_fixes, page_meta, pageweight, script_safety)
+from osai.book import (chart_pictures, citations, figure_numbers, incremental, mathml,
+                       notebooks, page_assets, page_fixes, page_meta, pageweight,
+                       script_safety)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,9 @@ STAGES: tuple[Stage, ...] = (
     Stage("html-page-context", notebooks.offer_ipynb, BEFORE_OTHERS,
           "the page's MyST source, glue store, labels, citations",
           "_build/notebooks/<page>.ipynb, _sources/<page>.ipynb, the download menu entry"),
+    Stage("html-page-context", chart_pictures.add_pictures, AFTER_OTHERS,
+          "every chart's queued Vega-Lite spec in the page body",
+          "its pictures (narrow, wide; text as outlines) and its controls' markup"),
     Stage("html-page-context", page_assets.add_page_scripts, AFTER_OTHERS,
           "the page body", "osai-widgets.js, osai-book.js links on the pages that use them"),
     Stage("html-page-context", page_fixes.drop_thebe, AFTER_OTHERS,

@@ -12,9 +12,9 @@ __all__ = ["ORG_IDS", "STACKED_BELOW", "STACKED_CHART_WIDTH", "ids_text", "org_n
 #: organisation ids in the course's fixed order (community-led first)
 ORG_IDS = ["opencv", "sklearn", "openai", "hf"]
 
-#: width (px) of the explorers' narrow (phone) layouts, and the column width under which
-#: they are drawn
-STACKED_CHART_WIDTH = 290
+#: width (px) of the explorers' narrow (phone) layouts (within a 320 px phone's column),
+#: and the column width under which they are drawn
+STACKED_CHART_WIDTH = 260
 STACKED_BELOW = 680
 
 

@@ -33,8 +33,9 @@ COMPARISON_DIMENSIONS = {
 
 #: characters per line of the "what" column before it wraps onto a new row
 _WHAT_WIDTH = 44
-#: characters per line of the narrow (phone) layout of the comparison explorer
-_STACKED_WIDTH = 44
+#: characters per line of the narrow (phone) layout of the comparison explorer: 11 px
+#: text in a wide font (DejaVu Sans) within a 320 px phone's column
+_STACKED_WIDTH = 33
 
 
 # ------------------------------------------------------ exercise 1: comparison explorer
@@ -133,12 +134,12 @@ def comparison_facts(ds: Dataset | None = None) -> pd.DataFrame:
 
 
 def _stacked_lines(facts: pd.DataFrame) -> pd.DataFrame:
-    """Lines of the narrow (phone) layout: organisation, date and kind on the first line,
-    the fact wrapped under it, then its sources."""
+    """Lines of the narrow (phone) layout: organisation and date on the first line, then
+    the kind of fact, the fact wrapped under it, then its sources."""
     lines = []
     for _, f in facts.iterrows():
-        head = f"{f['org_name']} · {f['when']} · {f['aspect']}"
-        body = textwrap.wrap(f["what"], _STACKED_WIDTH) or [""]
+        head = f"{f['org_name']} · {f['when']}"
+        body = textwrap.wrap(f"{f['aspect']}: {f['what']}", _STACKED_WIDTH) or [""]
         src = textwrap.wrap("Sources: " + f["source_ids"], _STACKED_WIDTH)
         for i, text in enumerate([head, *body, *src]):
             lines.append({
@@ -159,7 +160,7 @@ def _comparison_lines(facts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     for _, f in facts.iterrows():
         wrapped = textwrap.wrap(f["what"], _WHAT_WIDTH) or [""]
         ids = f["source_ids"].split(", ")
-        src_lines = [", ".join(ids[i:i + 2]) for i in range(0, len(ids), 2)]
+        src_lines = list(ids)  # one id per line: two overflow the column in a wide font
         for i in range(max(len(wrapped), len(src_lines))):
             lines.append({
                 "dimension": f["dimension"], "org_id": f["org_id"],
@@ -264,7 +265,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
     rules, swatch = _fact_separators(base, y, tooltip, _COMPARISON_WIDTH)
     # one item per fact, read by screen readers as the whole fact with its sources
     org_text = base.transform_filter("datum.first").mark_text(
-        align="left", baseline="middle", fontSize=11, fontWeight="bold", limit=80,
+        align="left", baseline="middle", fontSize=10, fontWeight="bold", limit=82,
         description="Facts for the chosen dimension and organisations").encode(
         x=alt.value(_COL["org"]), y=y, text="org_name:N", tooltip=tooltip,
         description=alt.Description("aria:N"))
@@ -306,7 +307,7 @@ def comparison_explorer(ds: Dataset | None = None) -> render.Figure:
         .properties(width=_COMPARISON_WIDTH, height=alt.Step(15),
                     title=alt.Title("Compare the four organisations",
                                     subtitle="Choose a dimension and the organisations under "
-                                             "the chart; hover over a line for its sources."))
+                                             "the chart; hover over or tap a line for its sources."))
         .configure_view(stroke=None)
     )
     alt_text = (

@@ -25,7 +25,7 @@ def _timeline_frame(ds: Dataset) -> pd.DataFrame:
     ev["source_ids"] = ev["source_id"].map(ids_text)
     ev["label"] = ev.apply(lambda e: f"{e['date']}, {e['org_name']}: {e['title']}", axis=1)
     # lines short enough for a phone's column in a wide font (DejaVu Sans) in the narrow layout
-    for column, chars in (("details", 95), ("details_narrow", 32)):
+    for column, chars in (("details", 95), ("details_narrow", 28)):
         ev[column] = ev.apply(
             lambda e: "\n".join([f"{e['date']} · {e['org_name']} · {e['category']}",
                                  *textwrap.wrap(e["description"], chars),
@@ -70,7 +70,8 @@ def timeline_explorer(ds: Dataset | None = None, *, width: int = 640) -> render.
     chart = _timeline_chart(ev, data, width, "details", category, org, picked, shown, names)
     lines = int(ev["details_narrow"].str.count("\n").max()) + 1
     narrow = _timeline_chart(ev, data, STACKED_CHART_WIDTH, "details_narrow", category, org,
-                             picked, shown, names, details_height=17 * lines + 8)
+                             picked, shown, names, details_height=17 * lines + 8
+                             ).configure_legend(orient="bottom", direction="horizontal")
     counts = ev.groupby("org_name", sort=False).size()
     alt_text = (
         f"Timeline explorer of {len(ev)} dated events: "

@@ -10,7 +10,7 @@ import pandas as pd
 
 from osai import render
 from osai.analysis.tradeoffs import DIMENSIONS
-from osai.charts import ORG_COLOURS, org_scales
+from osai.charts import ORG_COLOURS, org_scales, wrap_label
 from osai.data import Dataset, load_dataset
 from osai.explore.common import ORG_IDS, org_names, sources_text
 
@@ -166,7 +166,7 @@ def tradeoff_weighing(ds: Dataset | None = None, *, default_weight: int = 1) -> 
     grid_base = alt.Chart(data).transform_calculate(weight=weight_expr)
     grid_x = alt.X("label:N", title=None, sort=list(ASSESSMENT_DIMENSIONS.values()),
                    axis=alt.Axis(labelAngle=0, labelLimit=90, labelFontSize=10,
-                                 labelExpr="split(datum.label, ' ')"))
+                                 labelExpr=wrap_label(14)))
     grid_y = alt.Y("org_name:N", title=None, sort=list(ORG_COLOURS))
     grid_tooltip = [alt.Tooltip("org_name:N", title="Organisation"),
                     alt.Tooltip("label:N", title="Dimension"),
@@ -191,8 +191,8 @@ def tradeoff_weighing(ds: Dataset | None = None, *, default_weight: int = 1) -> 
     grid = alt.layer(cells, cell_text).properties(
         width=430, height=130,
         title=alt.Title("The course's scores being weighted",
-                        subtitle="Faded columns have weight 0. Hover a cell for the reason "
-                                 "and its sources.", fontSize=12))
+                        subtitle=["Faded columns have weight 0.", "Hover over or tap a cell for the reason "
+                                 "and its sources."], fontSize=12))
     chart = (alt.vconcat(ranking, grid, spacing=24)
              .add_params(*params)
              .configure_view(stroke=None))
@@ -224,7 +224,7 @@ def tradeoff_prompts() -> list[str]:
         "Find a setting of the weights that ranks OpenAI first, and another that ranks it "
         "last. Which of the two settings is closer to what you, as a user of open-source "
         "AI, actually care about?",
-        "The scores are the course's judgement, not facts. Hover over a cell you disagree "
+        "The scores are the course's judgement, not facts. Hover over or tap a cell you disagree "
         "with, read the reason and its sources, and say what evidence would change it.",
         "Independence from investors and Resistance to mission drift move together here. "
         "Is that a law of sustainability, or a feature of these four cases?",
