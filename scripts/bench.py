@@ -391,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
         widget_env = {"OSAI_BUILD_DIR": str(html_dir.parent)} if html_dir.is_dir() else {}
         subs["bench_widgets"] = run_script(["scripts/bench_widgets.py"], widget_env,
                                            OUT_DIR / "bench_widgets.log")
+        chapter3 = tmp / "_build" / "notebooks" / "03-four-organisations.ipynb"
+        if chapter3.is_file():
+            print("running scripts/bench_learner_memory.py (one learner on a hub)...",
+                  flush=True)
+            subs["bench_learner_memory"] = run_script(
+                ["scripts/bench_learner_memory.py", "--notebook", str(chapter3)], {},
+                OUT_DIR / "bench_learner_memory.log")
         bundle_zip = html_dir / f"{bundle.BUNDLE_NAME}.zip"
         if not bundle_zip.is_file():
             res["problems"].append(f"no {bundle_zip}: the learner's install is not measured")

@@ -18,8 +18,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from osai import syllabus
-from osai.book import (citations, figure_numbers, mathml, notebooks, page_assets, page_fixes,
-                       pageweight, script_safety)
+from osai.book import (citations, figure_numbers, launch, mathml, notebooks, page_assets,
+                       page_fixes, pageweight, script_safety)
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,8 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("config-inited", page_assets.add_static_files, AFTER_OTHERS,
           "osai/book/static/", "html_static_path, osai-book.css on every page"),
+    Stage("config-inited", launch.check_settings, AFTER_OTHERS,
+          "OSAI_HUB_URL, OSAI_HUB_REPO, OSAI_HUB_BRANCH", "an error if one is wrong"),
     Stage("builder-inited", check_chapter_list, AFTER_OTHERS,
           "_toc.yml, exercises/objectives.yml", "a warning where they disagree"),
     Stage("builder-inited", citations.letter_years, AFTER_OTHERS,
@@ -94,6 +96,9 @@ STAGES: tuple[Stage, ...] = (
           "the page's script list", "the list without sphinx-thebe"),
     Stage("html-page-context", page_fixes.fix_citation_roles, AFTER_OTHERS,
           "the page body", "bibliography entries as list items"),
+    Stage("html-page-context", launch.add_launch_button, AFTER_OTHERS,
+          "OSAI_HUB_* settings, the page's .ipynb download",
+          "a Launch on JupyterHub button (nbgitpuller link) when a hub is set"),
     Stage("html-page-context", pageweight.link_favicon, AFTER_OTHERS,
           "the page's meta tags", "a link to /favicon.ico"),
     Stage("html-page-context", script_safety.check_page, AFTER_OTHERS,
