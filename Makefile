@@ -23,7 +23,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-fast test-only lab lab-src bench handouts \
         quiz-export release collect autograde dist feedback grades grade-plot browser \
-        clean lock scorm
+        clean lock scorm hub-notebooks
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -96,6 +96,9 @@ lab-src: $(STAMP) ## maintainers: JupyterLab on the MyST sources in chapters/ (j
 bench: book browser ## measure build times, page weight, chart time, widget and grading speed
 	$(BIN)/python scripts/bench.py
 
+hub-notebooks: book ## instructors on a JupyterHub: the learners' notebooks to the branch learner-notebooks (docs-hub.md)
+	$(BIN)/python -m osai.book.hub_notebooks
+
 scorm: book ## the book as SCORM packages for an LMS: _build/osai-course-scorm12.zip and -scorm2004.zip
 	$(BIN)/osai scorm
 	$(BIN)/osai scorm --version 2004
@@ -133,7 +136,7 @@ grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, 
 
 lock: ## maintainers: re-resolve requirements.lock from pyproject.toml (needs network)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release]"
+	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release,hub]"
 	.lockenv/bin/python -m pip freeze --all --exclude-editable | grep -vE '^(osai|pip)==' > requirements.lock
 	rm -rf .lockenv
 

@@ -415,6 +415,13 @@ def main(argv: list[str] | None = None) -> int:
             subs["bench_lighthouse"] = run_script(
                 ["scripts/bench_lighthouse.py", "--html", str(html_dir)], {},
                 OUT_DIR / "bench_lighthouse.log")
+        chapter3 = tmp / "_build" / "notebooks" / "03-four-organisations.ipynb"
+        if chapter3.is_file():
+            print("running scripts/bench_learner_memory.py (one learner on a hub)...",
+                  flush=True)
+            subs["bench_learner_memory"] = run_script(
+                ["scripts/bench_learner_memory.py", "--notebook", str(chapter3)], {},
+                OUT_DIR / "bench_learner_memory.log")
         bundle_zip = html_dir / f"{bundle.BUNDLE_NAME}.zip"
         if not bundle_zip.is_file():
             res["problems"].append(f"no {bundle_zip}: the learner's install is not measured")

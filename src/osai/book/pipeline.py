@@ -18,7 +18,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from osai import syllabus
-from osai.book import (chart_pictures, citations, figure_numbers, incremental, mathml,
+from osai.book import (chart_pictures, citations, figure_numbers, incremental, launch, mathml,
                        notebooks, page_assets, page_fixes, page_meta, pageweight,
                        script_safety)
 
@@ -80,6 +80,8 @@ class Stage:
 STAGES: tuple[Stage, ...] = (
     Stage("config-inited", page_assets.add_static_files, AFTER_OTHERS,
           "osai/book/static/", "html_static_path, osai-book.css on every page"),
+    Stage("config-inited", launch.check_settings, AFTER_OTHERS,
+          "OSAI_HUB_URL, OSAI_HUB_REPO, OSAI_HUB_BRANCH", "an error if one is wrong"),
     Stage("builder-inited", check_chapter_list, AFTER_OTHERS,
           "_toc.yml, exercises/objectives.yml", "a warning where they disagree"),
     Stage("builder-inited", citations.letter_years, AFTER_OTHERS,
@@ -105,6 +107,9 @@ STAGES: tuple[Stage, ...] = (
           "the page's script list", "every script file deferred (search page aside)"),
     Stage("html-page-context", page_meta.add_description, AFTER_OTHERS,
           "the page's doctree", "osai_description: the layout's meta description"),
+    Stage("html-page-context", launch.add_launch_button, AFTER_OTHERS,
+          "OSAI_HUB_* settings, the page's .ipynb download",
+          "a Launch on JupyterHub button (nbgitpuller link) when a hub is set"),
     Stage("html-page-context", pageweight.link_favicon, AFTER_OTHERS,
           "the page's meta tags", "a link to /favicon.ico"),
     Stage("html-page-context", script_safety.check_page, AFTER_OTHERS,
