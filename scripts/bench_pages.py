@@ -19,23 +19,25 @@ def loadavg() -> list[float]:
 THROTTLE = {"offline": False, "latency": 150, "downloadThroughput": 1_600_000 / 8,
             "uploadThroughput": 750_000 / 8}
 
-# Recorded in every new document before any page script runs: the first osai:drawn event
-# (it bubbles from the .osai-chart element up to window).
+# Recorded in every new document before any page script runs: the first frame in which a
+# chart's picture (drawn at build, osai.book.chart_pictures) has a box on the page. A
+# requestAnimationFrame callback runs just before the frame is painted, so its time is
+# when the reader first sees a chart; the live Vega chart comes later, when reached for.
 FIRST_DRAWN_INIT = """
 (() => {
   window.__osaiFirstDrawn = null;
-  window.__osaiDrawnCount = 0;
-  window.addEventListener('osai:drawn', (ev) => {
-    window.__osaiDrawnCount += 1;
-    if (window.__osaiFirstDrawn === null) {
-      const el = ev.target;
-      window.__osaiFirstDrawn = {
-        t: performance.now(),
-        id: el && el.id,
-        drawn: !!(el && el.getAttribute && el.getAttribute('data-osai-drawn') === 'true'),
-      };
+  const look = () => {
+    for (const pic of document.querySelectorAll('.osai-chart .osai-picture')) {
+      const box = pic.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) {
+        const chart = pic.closest('.osai-chart');
+        window.__osaiFirstDrawn = {t: performance.now(), id: chart && chart.id, drawn: true};
+        return;
+      }
     }
-  }, true);
+    requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
 })();
 """
 
@@ -85,12 +87,23 @@ def first_visit(browser_mod, pw_browser, base: str, rel: str) -> dict:
     page = context.new_page()
     log = _wire_log(context, page, base)
     page.goto(base + rel, wait_until="load")
+
+    def settle() -> None:
+        try:
+            page.wait_for_load_state("networkidle", timeout=15_000)
+        except Exception:  # noqa: BLE001  (a page that never goes idle is still measured)
+            pass
+        page.wait_for_timeout(500)  # late lazy loads (fonts, widget front ends)
+
+    # a reader who reads and touches nothing: the pictures, and the live chart of whatever
+    # chart the browser found in view while idle
+    settle()
+    page.wait_for_timeout(2_500)
+    settle()
+    reading = int(sum(log["bytes"].values()))
+    # then every chart brought live, as a reader who uses each one
     charts = browser_mod.wait_for_charts(page, timeout=60_000)
-    try:
-        page.wait_for_load_state("networkidle", timeout=15_000)
-    except Exception:  # noqa: BLE001  (a page that never goes idle is still measured)
-        pass
-    page.wait_for_timeout(500)  # late lazy loads (fonts, widget front ends)
+    settle()
     errors = page.evaluate(
         "() => [...document.querySelectorAll('.osai-chart')]"
         ".filter(el => el.dataset.osaiError).length")
@@ -98,7 +111,7 @@ def first_visit(browser_mod, pw_browser, base: str, rel: str) -> dict:
     resources = sorted(
         ({"url": log["url"].get(rid, "?").removeprefix(base), "bytes": n}
          for rid, n in log["bytes"].items()), key=lambda x: -x["bytes"])
-    return {"page": rel, "requests": len(resources),
+    return {"page": rel, "requests": len(resources), "reading_bytes": reading,
             "total_bytes": int(sum(x["bytes"] for x in resources)),
             "biggest": resources[:5], "charts": charts, "charts_failed": errors,
             "outside_requests": log["outside"], "failed_requests": log["failed"]}

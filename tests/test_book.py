@@ -188,7 +188,7 @@ def test_corrected_facts_are_in_the_comparison_table():
     assert "1999 (first public release 2000)" in rows["OpenCV"]
     assert "2007 (first public release 1 February 2010)" in rows["scikit-learn"]
     assert "Thomas Wolf" in rows["Hugging"] and "Clément" in rows["Hugging"]
-    assert "OpenAI Charter (2018-04-09)" in rows["OpenAI"]
+    assert "OpenAI Charter (9 April 2018)" in rows["OpenAI"]
     assert "Learning OpenCV" in rows["OpenCV"]
 
 
