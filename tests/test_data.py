@@ -20,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from harness.csvfiles import read_records, write_records
+
 import osai
 from osai import cli, data as osai_data
 from osai.analysis.profiles import comparison_table
@@ -28,16 +30,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _records(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def _write(path: Path, records: list[list[str]]) -> None:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(records)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
 
 def _row_of(records: list[list[str]], key: str) -> int:
     """Spreadsheet row (header = 1) of the record whose first cell is ``key``."""
@@ -74,7 +66,7 @@ def test_real_package_loads_every_resource(ds):
     assert set(osai_data.TABLES) <= set(resources)
     assert ds.names == resources
     for name in ds.names:
-        expected = len(_records(DATA / f"{name}.csv")) - 1
+        expected = len(read_records(DATA / f"{name}.csv")) - 1
         assert len(ds[name]) == expected > 0, name
 
 
@@ -203,10 +195,10 @@ def test_openai_2015_billion_is_a_pledge_not_an_investment(ds):
 def set_cell(table: str, key: str, column: str, value: str):
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         row = _row_of(records, key)
         records[row - 1][records[0].index(column)] = value
-        _write(path, records)
+        write_records(path, records)
         return row
     return corrupt
 
@@ -222,7 +214,7 @@ def set_cells(table: str, key: str, **values: str):
 def duplicate_id(table: str, first: str, later: str):
     """Give the row ``later`` the id of the earlier row ``first``."""
     def corrupt(folder: Path) -> int:
-        records = _records(folder / f"{table}.csv")
+        records = read_records(folder / f"{table}.csv")
         assert _row_of(records, first) < _row_of(records, later)
         return set_cell(table, later, records[0][0], first)(folder)
     return corrupt
@@ -248,7 +240,7 @@ def cut_after(table: str, key: str, marker: str, keep: int):
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
         text = path.read_text(encoding="utf-8")
-        row = _row_of(_records(path), key)
+        row = _row_of(read_records(path), key)
         start = text.index(f"\n{key},") + 1
         cut = text.index(marker, start) + keep
         assert text.index("\n", start) > cut  # the cut falls inside the row
@@ -269,11 +261,11 @@ def multiline_cell_then_cut(table: str, earlier: str, column: str, key: str, mar
 def add_column(table: str, name: str):
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         records[0].append(name)
         for rec in records[1:]:
             rec.append("")
-        _write(path, records)
+        write_records(path, records)
         return 1
     return corrupt
 
@@ -281,9 +273,9 @@ def add_column(table: str, name: str):
 def rename_column(table: str, old: str, new: str):
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         records[0][records[0].index(old)] = new
-        _write(path, records)
+        write_records(path, records)
         return 1
     return corrupt
 
@@ -291,11 +283,11 @@ def rename_column(table: str, old: str, new: str):
 def drop_column(table: str, name: str):
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         i = records[0].index(name)
         for rec in records:
             del rec[i]
-        _write(path, records)
+        write_records(path, records)
         return 1
     return corrupt
 
@@ -319,7 +311,7 @@ def blank_row(table: str, after: str, separator: str):
     """Insert an empty row (``,,,``) or an empty line after row ``after``."""
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         row = _row_of(records, after) + 1
         text = path.read_text(encoding="utf-8")
         start = text.index(f"\n{after},") + 1
@@ -341,13 +333,13 @@ def duplicate_key(table: str, column: str):
     of the first: the composite key (first column, ``column``) is then repeated."""
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         i = records[0].index(column)
         seen: dict[str, int] = {}
         for n, rec in enumerate(records[1:], start=1):
             if rec[0] in seen:
                 rec[i] = records[seen[rec[0]]][i]
-                _write(path, records)
+                write_records(path, records)
                 return n + 1
             seen[rec[0]] = n
         raise AssertionError(f"no two rows of {table} share a first column")
@@ -358,10 +350,10 @@ def append_cell(table: str, key: str, value: str):
     """One cell more than the header in row ``key`` (an unquoted comma in a cell)."""
     def corrupt(folder: Path) -> int:
         path = folder / f"{table}.csv"
-        records = _records(path)
+        records = read_records(path)
         row = _row_of(records, key)
         records[row - 1].append(value)
-        _write(path, records)
+        write_records(path, records)
         return row
     return corrupt
 
@@ -580,9 +572,9 @@ def test_messy_but_equal_files_load_as_the_same_data(tmp_path, mess):
     if "bom" in mess:
         raw = b"\xef\xbb\xbf" + raw
     if mess == "quoted-line-break":
-        records = _records(path)
+        records = read_records(path)
         records[_row_of(records, "openai-lp") - 1][records[0].index("title")] = "a\nb, c"
-        _write(path, records)
+        write_records(path, records)
         got = osai.data.load_dataset(folder).events.set_index("event_id")
         assert got.loc["openai-lp", "title"] == "a\nb, c"
         return

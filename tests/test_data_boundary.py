@@ -10,8 +10,6 @@ unless ``data/citation_exceptions.csv`` allows that citation with a reason.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import shutil
@@ -20,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import osai
+from harness.csvfiles import read_records, write_records
 from osai import cli
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -29,16 +28,6 @@ def _copy_data(tmp_path: Path) -> Path:
     folder = tmp_path / "pkg" / "data"
     shutil.copytree(DATA, folder)
     return folder
-
-
-def _records(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-
-
-def _write(path: Path, records: list[list[str]]) -> None:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(records)
-    path.write_text(buf.getvalue(), encoding="utf-8")
 
 
 def _edit_descriptor(folder: Path, edit) -> None:
@@ -193,10 +182,10 @@ def test_schema_problem_names_resource_and_file(tmp_path, monkeypatch, capsys, e
 
 def _set_cell(folder: Path, table: str, key: str, column: str, value: str) -> int:
     path = folder / f"{table}.csv"
-    records = _records(path)
+    records = read_records(path)
     row = next(i for i, rec in enumerate(records, start=1) if rec[0] == key)
     records[row - 1][records[0].index(column)] = value
-    _write(path, records)
+    write_records(path, records)
     return row
 
 
@@ -231,9 +220,9 @@ def test_line_breaks_in_a_quoted_cell_still_load(tmp_path):
 def test_duplicate_header_is_named_as_a_duplicate(tmp_path, monkeypatch, capsys):
     folder = _copy_data(tmp_path)
     path = folder / "events.csv"
-    records = _records(path)
+    records = read_records(path)
     records[0][records[0].index("confidence")] = "title"
-    _write(path, records)
+    write_records(path, records)
     msg = _check(folder, monkeypatch, capsys)
     assert msg == ("data/events.csv, row 1, column 'title': duplicate column 'title': the "
                    "header has it twice (cells 6 and 11); each column appears once")
@@ -242,7 +231,7 @@ def test_duplicate_header_is_named_as_a_duplicate(tmp_path, monkeypatch, capsys)
 # ------------------------------------------- 4. sources say what they are about
 
 def _row(folder: Path, table: str, key: str) -> int:
-    records = _records(folder / f"{table}.csv")
+    records = read_records(folder / f"{table}.csv")
     return next(i for i, rec in enumerate(records, start=1) if rec[0] == key)
 
 
@@ -277,7 +266,7 @@ def test_event_citing_a_source_about_another_organisation_is_refused(tmp_path, m
 def test_every_table_about_an_organisation_is_held_to_it(tmp_path, monkeypatch, capsys,
                                                          table, key, column, org):
     folder = _copy_data(tmp_path)
-    records = _records(folder / f"{table}.csv")
+    records = read_records(folder / f"{table}.csv")
     if key is None:  # the first row
         key = records[1][0]
     org_id = records[_row(folder, table, key) - 1][records[0].index("org_id")]
@@ -294,10 +283,10 @@ def test_every_table_about_an_organisation_is_held_to_it(tmp_path, monkeypatch, 
 def test_an_assessment_is_named_by_its_two_column_key(tmp_path, monkeypatch, capsys):
     folder = _copy_data(tmp_path)
     path = folder / "assessments.csv"
-    records = _records(path)
+    records = read_records(path)
     row = next(i for i, rec in enumerate(records, start=1) if rec[:2] == ["hf", "openness"])
     records[row - 1][-1] += ";S17"
-    _write(path, records)
+    write_records(path, records)
     msg = _check(folder, monkeypatch, capsys)
     assert msg.startswith(f"data/assessments.csv, row {row}, column 'source_ids': source "
                           "S17 is about OpenAI (openai), not Hugging Face (hf)"), msg
@@ -335,7 +324,7 @@ def test_an_exception_no_row_needs_is_refused(tmp_path, monkeypatch, capsys):
     path = folder / "citation_exceptions.csv"
     with path.open("a", encoding="utf-8") as f:
         f.write("events,openai-lp,S17,OpenAI's own post about OpenAI: no exception needed\n")
-    row = len(_records(path))
+    row = len(read_records(path))
     msg = _check(folder, monkeypatch, capsys)
     assert msg == (f"data/citation_exceptions.csv, row {row}, column 'row_id': exception not "
                    "needed: no row 'openai-lp' of data/events.csv cites S17 about another "
@@ -345,8 +334,8 @@ def test_an_exception_no_row_needs_is_refused(tmp_path, monkeypatch, capsys):
 def test_a_source_that_says_nothing_about_itself_is_an_error(tmp_path, monkeypatch, capsys):
     folder = _copy_data(tmp_path)
     path = folder / "source_organisations.csv"
-    records = [r for r in _records(path) if r[0] != "S43"]
-    _write(path, records)
+    records = [r for r in read_records(path) if r[0] != "S43"]
+    write_records(path, records)
     msg = _check(folder, monkeypatch, capsys)
     row = _row(folder, "sources", "S43")
     assert msg == (f"data/sources.csv, row {row}, column 'source_id': source S43 does not say "
