@@ -5,8 +5,9 @@ repo2docker (the tool BinderHub and many hubs use to build images) reads ``binde
 ``runtime.txt``       the Python version (the course's: 3.11)
 ``requirements.txt``  exact pins: the learner's closure of the course package, as the
                       course bundle pins it (:func:`osai.book.bundle.learner_requirements`,
-                      from ``requirements.lock``), plus ``nbgitpuller`` for the launch
-                      links (the ``hub`` extra of pyproject.toml)
+                      from ``requirements.lock``), with the ``hub`` extra of
+                      pyproject.toml and its closure: nbgitpuller for the launch links,
+                      jupyterhub-singleuser, nbgrader for the exchange
 ``postBuild``         installs the course package itself from the repository (data, quiz
                       banks and objectives inside), with no other dependency
 
@@ -17,10 +18,8 @@ committed file differs from what this writes, so the image follows the lock file
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
-from packaging.requirements import Requirement
 
 from osai import paths
 from osai.book.bundle import learner_requirements
@@ -34,12 +33,7 @@ HEADER = ("# Written by `python -m osai.book.binder_env` from requirements.lock:
 
 def requirements(project: Path) -> str:
     """The text of ``binder/requirements.txt``."""
-    pins = learner_requirements(project)
-    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    known = {Requirement(p).name.lower() for p in pins if "==" in p}
-    for extra in pyproject["project"]["optional-dependencies"]["hub"]:
-        if Requirement(extra).name.lower() not in known:
-            pins.append(extra)
+    pins = learner_requirements(project, extra="hub")
     return HEADER + "\n".join(sorted(pins, key=str.lower)) + "\n"
 
 

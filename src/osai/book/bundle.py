@@ -18,14 +18,9 @@ checks they agree).
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import subprocess
 import sys
 import tempfile
-import textwrap
-import time
-import venv
 import tomllib
 import zipfile
 from importlib import metadata
@@ -105,9 +100,10 @@ _LEARNER_SYSTEMS = [
 ]
 
 
-def learner_requirements(project: Path) -> list[str]:
+def learner_requirements(project: Path, extra: str | None = None) -> list[str]:
     """Exact pins for the runtime dependencies of the course package (``project.dependencies``
-    in pyproject.toml) and everything they need, versions from ``requirements.lock``.
+    in pyproject.toml, and those of its optional ``extra`` when named) and everything they
+    need, versions from ``requirements.lock``.
 
     The closure is walked through the installed distributions' metadata (the course's
     environment is installed from the lock, and each version is checked against it).
@@ -115,7 +111,10 @@ def learner_requirements(project: Path) -> list[str]:
     with their marker so the same file installs on Windows and macOS."""
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     lock = _lock(project / "requirements.lock")
-    todo = [(Requirement(r), set()) for r in pyproject["project"]["dependencies"]]
+    roots = list(pyproject["project"]["dependencies"])
+    if extra is not None:
+        roots += pyproject["project"]["optional-dependencies"][extra]
+    todo = [(Requirement(r), set()) for r in roots]
     pinned: dict[str, str] = {}
     seen: set[tuple[str, frozenset]] = set()
     foreign: dict[str, str] = {}
