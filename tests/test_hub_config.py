@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -82,11 +83,14 @@ def test_binder_requirements_follow_the_lock_file():
     assert any(p.startswith("nbgitpuller==") for p in pins)
 
 
-@pytest.mark.skipif(shutil.which("repo2docker") is None, reason="repo2docker not installed")
+REPO2DOCKER = shutil.which("repo2docker", path=str(Path(sys.executable).parent))
+
+
+@pytest.mark.skipif(REPO2DOCKER is None, reason="repo2docker not installed")
 def test_repo2docker_builds_the_image_from_binder(tmp_path):
     """repo2docker (as BinderHub and hubs run it) accepts binder/ and writes a Dockerfile
     that installs the pinned requirements, then runs postBuild (the course package)."""
-    proc = subprocess.run(["repo2docker", "--no-build", "--no-run", "--debug", str(ROOT)],
+    proc = subprocess.run([REPO2DOCKER, "--no-build", "--no-run", "--debug", str(ROOT)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     dockerfile = proc.stdout + proc.stderr
