@@ -113,6 +113,7 @@ def test_a_launch_link_opens_the_chapter_in_jupyterlab_through_nbgitpuller():
         "https://hub.example.edu/hub/user-redirect/git-pull")
     query = parse_qs(parts.query)
     assert query == {"repo": [ENV["OSAI_HUB_REPO"]], "branch": [launch.DEFAULT_BRANCH],
+                     "targetpath": ["osai-notebooks"],
                      "urlpath": ["lab/tree/osai-notebooks/03-four-organisations.ipynb"]}
 
 

@@ -43,7 +43,8 @@ class HubSettings:
 
     @property
     def folder(self) -> str:
-        """The folder nbgitpuller clones into: the repository's last path part."""
+        """The folder nbgitpuller clones into (the link's ``targetpath``): the repository's
+        last path part without ``.git``."""
         name = urlsplit(self.repo).path.rstrip("/").rsplit("/", 1)[-1] or self.repo
         return re.sub(r"\.git$", "", name)
 
@@ -77,7 +78,10 @@ def hub_settings(environ=os.environ) -> HubSettings | None:
 def launch_url(settings: HubSettings, notebook: str) -> str:
     """The nbgitpuller link that opens ``notebook`` (a file name in the repository) in
     JupyterLab on the hub."""
+    # the folder is named in the link: nbgitpuller's own default is the URL's last part with
+    # its ".git", so a link to "https://host/notebooks.git" would pull into "notebooks.git"
     query = urlencode({"repo": settings.repo, "branch": settings.branch,
+                       "targetpath": settings.folder,
                        "urlpath": f"lab/tree/{settings.folder}/{notebook}"}, safe="/")
     return f"{settings.hub}/hub/user-redirect/git-pull?{query}"
 

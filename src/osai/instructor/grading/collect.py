@@ -43,7 +43,8 @@ from osai.instructor.printable import printable
 from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.grading.csvfile import write_rows
 
-__all__ = ["COLLECT_PRESETS", "CollectLimits", "Entry", "collect", "collect_entries"]
+__all__ = ["COLLECT_PRESETS", "CollectLimits", "Entry", "collect", "collect_entries",
+           "store_submissions"]
 
 #: file-name patterns (matched against ``<workdir>/downloaded/<assignment>/extracted/<entry>``)
 COLLECT_PRESETS = {
@@ -370,6 +371,13 @@ def _collect(course: Course, assignment: str, archives: Sequence[Path],
     archive_dir.mkdir(parents=True)
     for archive in archives:
         shutil.copyfile(archive, archive_dir / Path(archive).name)
+    return store_submissions(course, assignment, entries)
+
+
+def store_submissions(course: Course, assignment: str, entries: Sequence[Entry]) -> list[str]:
+    """Replace ``submitted/<student>/<assignment>/`` of each student with a collected entry
+    by their collected notebooks (and ``timestamp.txt`` from the newest ``detail``); returns
+    the students."""
     by_student: dict[str, list[Entry]] = {}
     for entry in entries:
         if entry.outcome == "collected":

@@ -4,6 +4,8 @@ Usage (also ``python -m osai.instructor.grading ...``)::
 
     osai grade release 01-data-analysis           # or: release --all
     osai grade collect 01-data-analysis downloads.zip [--preset canvas]
+    # on a JupyterHub, nbgrader's exchange instead of LMS files (docs-hub.md):
+    osai grade --exchange /srv/nbgrader/exchange release|collect|feedback 01-data-analysis
     osai grade autograde 01-data-analysis [--jobs 2] [--student alice]
     osai grade feedback 01-data-analysis
     osai grade export [--output grades.csv] [--format canvas --format moodle]
@@ -52,6 +54,13 @@ def _common() -> argparse.ArgumentParser:
                             "<repo>/exercises/assignments)")
     group.add_argument("--data", type=Path, default=argparse.SUPPRESS,
                        help="course data folder (default: data/)")
+    group = common.add_argument_group("on a JupyterHub (docs-hub.md)")
+    group.add_argument("--exchange", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                       help="nbgrader's exchange folder, e.g. /srv/nbgrader/exchange: release "
+                            "puts the assignment there, collect takes the submissions from "
+                            "there, feedback is released there")
+    group.add_argument("--course-id", default=argparse.SUPPRESS, metavar="ID",
+                       help="the course's folder in the exchange (default: osai)")
     return common
 
 
@@ -101,10 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not validate data/ before releasing")
 
     p = sub.add_parser("collect", parents=[common],
-                       help="take in an LMS download (zip); one line per entry")
+                       help="take in an LMS download (zip), or the exchange's submissions "
+                            "(--exchange); one line per entry")
     p.add_argument("assignment", metavar="ASSIGNMENT")
-    p.add_argument("archives", nargs="+", type=Path, metavar="ZIP",
-                   help="zip files (or notebooks) downloaded from the LMS")
+    p.add_argument("archives", nargs="*", type=Path, metavar="ZIP",
+                   help="zip files (or notebooks) downloaded from the LMS; none with "
+                        "--exchange")
     p.add_argument("--preset", default="simple",
                    help="file-name pattern: simple (<student>_<notebook>.ipynb), folders "
                         "(<student>/<notebook>.ipynb) or canvas")
@@ -184,7 +195,9 @@ def _course(args: argparse.Namespace):
                                       tmpfs_mb=args.tmpfs_mb)
     return Course.create(workdir=getattr(args, "workdir", None),
                          assignments_dir=getattr(args, "assignments", None),
-                         data_dir=getattr(args, "data", None), sandbox=sandbox)
+                         data_dir=getattr(args, "data", None), sandbox=sandbox,
+                         exchange=getattr(args, "exchange", None),
+                         course_id=getattr(args, "course_id", None))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -223,15 +236,27 @@ def _command(args: argparse.Namespace, course) -> int:
             folder = release(course, name, check_data=not args.skip_data_check)
             print(f"released {name}: {folder} (zip for the LMS: "
                   f"{course.workdir / 'lms' / (name + '.zip')})")
+            if course.exchange is not None:
+                from osai.instructor.grading.exchange import release_to_exchange
+
+                print(f"released {name} to the exchange: {release_to_exchange(course, name)}")
         return 0
     if args.command == "collect":
         from osai.instructor.grading.collect import CollectLimits, report_path
 
         limits = CollectLimits(entry_mb=args.max_entry_mb, total_mb=args.max_total_mb,
                                ratio=args.max_ratio, files=args.max_files)
-        students = collect(course, args.assignment, args.archives,
-                                    regexp=args.regexp, preset=args.preset, limits=limits,
-                                    echo=print)
+        if bool(args.archives) == (course.exchange is not None):
+            print("error: collect takes LMS downloads (ZIP ...) or, with --exchange, the "
+                  "exchange's submissions: give one of the two", file=sys.stderr)
+            return 1
+        if course.exchange is not None:
+            from osai.instructor.grading.exchange import collect_exchange
+
+            students = collect_exchange(course, args.assignment, limits=limits, echo=print)
+        else:
+            students = collect(course, args.assignment, args.archives, regexp=args.regexp,
+                               preset=args.preset, limits=limits, echo=print)
         print(f"collected {len(students)} submission(s) of {args.assignment}: "
               f"{', '.join(students) or 'none'}")
         print(f"report: {report_path(course, args.assignment)}")
@@ -251,6 +276,12 @@ def _command(args: argparse.Namespace, course) -> int:
         results = feedback(course, args.assignment, students=args.student, echo=print)
         print(f"feedback in {course.workdir / 'feedback'}; report: "
               f"{feedback_report_path(course, args.assignment)}")
+        if course.exchange is not None:
+            from osai.instructor.grading.exchange import release_feedback
+
+            release_feedback(course, args.assignment,
+                             [r.student for r in results if r.status == "generated"],
+                             echo=print)
         return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
     if args.command == "export":
         from osai.instructor.grading.export import grade_rows

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,11 +146,15 @@ class Course:
     data_dir: Path
     sandbox: SandboxSettings = field(default_factory=SandboxSettings)
     course_id: str = COURSE_ID
+    #: nbgrader's exchange on a hub (``--exchange``); None: the LMS route, and nbgrader's
+    #: exchange settings point into the working folder
+    exchange: Path | None = None
 
     @classmethod
     def create(cls, workdir: str | Path | None = None, assignments_dir: str | Path | None = None,
                data_dir: str | Path | None = None,
-               sandbox: SandboxSettings | None = None) -> "Course":
+               sandbox: SandboxSettings | None = None, exchange: str | Path | None = None,
+               course_id: str | None = None) -> "Course":
         """A course with defaults: ``<repo>/course-work``, ``<repo>/exercises/assignments``
         and the data folder of :func:`osai.data.data_dir`."""
         root = None
@@ -165,6 +170,8 @@ class Course:
                              else root / "exercises" / "assignments"),  # type: ignore[operator]
             data_dir=Path(data_dir).resolve(),
             sandbox=sandbox or SandboxSettings(),
+            course_id=_checked_course_id(course_id) if course_id else COURSE_ID,
+            exchange=Path(exchange).resolve() if exchange else None,
         )
 
     # ------------------------------------------------------------------ paths
@@ -248,7 +255,7 @@ class Course:
             "CourseDirectory.root": str(self.workdir),
             "CourseDirectory.course_id": self.course_id,
             "CourseDirectory.db_url": self.db_url,
-            "Exchange.root": str(self.workdir / "exchange"),
+            "Exchange.root": str(self.exchange or self.workdir / "exchange"),
             "IgnorePattern.enabled": True,
             "IgnorePattern.pattern": WARNING_PATTERN,
             "SandboxedExecute.isolate": self.sandbox.isolate,
@@ -266,6 +273,8 @@ class Course:
             "SandboxedExecute.total_output_kb": limits.total_output_kb,
             "SandboxedExecute.scratch_dir": str(self.scratch_dir),
         }
+        if self.exchange is not None:  # releasing again replaces the exchange's copy
+            values["ExchangeReleaseAssignment.force"] = True
         values.update(_preprocessor_lists())
         return values
 
@@ -328,12 +337,21 @@ class Course:
     def api(self):
         """An ``NbGraderAPI`` on this course, logging to ``workdir/logs/nbgrader.log``."""
         ensure_tools_on_path()
-        (self.workdir / "exchange").mkdir(parents=True, exist_ok=True)
+        if self.exchange is None:
+            (self.workdir / "exchange").mkdir(parents=True, exist_ok=True)
         self.write_nbgrader_config()
         from nbgrader.apps.api import NbGraderAPI
 
         return NbGraderAPI(config=self.config(), log=_logger(self.workdir / "logs" /
                                                              "nbgrader.log"))
+
+
+def _checked_course_id(course_id: str) -> str:
+    """A course id nbgrader can use as a folder name of the exchange."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", course_id):
+        raise GradingError(f"--course-id {course_id!r}: use letters, digits, '.', '_' and '-' "
+                           "(it is a folder of the exchange)")
+    return course_id
 
 
 def nbgrader_config_text(settings: dict[str, Any]) -> str:

@@ -1,0 +1,92 @@
+"""A JupyterHub for one class on one machine: the course's learners as Unix users.
+
+Run as root from this folder's parent environment (``jupyterhub -f
+deploy/local-hub/jupyterhub_config.py``), after ``npm ci`` in this folder (the pinned
+configurable-http-proxy).  Learners log in with their Unix password (PAM), or arrive from the
+LMS by LTI 1.3 (``OSAI_HUB_AUTH=lti13``: ``lti13.py`` beside this file); each gets their own
+JupyterLab, started as their own Unix user (LocalProcessSpawner) from the course environment
+(``binder/requirements.txt`` and the course wheel, installed in a venv all users can read);
+nbgrader's exchange moves assignments between the instructor and the students.
+
+This is the hub ``tests/test_hub_class.py`` runs for real; docs-hub.md explains each part.
+Every setting comes from an environment variable, so the same file serves the test, the
+bench and a school's machine:
+
+``OSAI_HUB_USER_ENV``   the course environment (a venv): its ``jupyterhub-singleuser`` runs
+                        each learner's server (required)
+``OSAI_HUB_STATE``      folder for the hub's database, cookie secret and proxy token
+                        (default ``/srv/jupyterhub``)
+``OSAI_HUB_BIND``       the URL learners open (default ``http://127.0.0.1:8000``)
+``OSAI_HUB_PORTS``      two free ports, ``<hub>,<proxy API>`` (default ``8081,8001``)
+``OSAI_HUB_GROUP``      the Unix group whose members may log in (default ``osai-class``)
+``OSAI_HUB_ADMINS``     comma-separated hub admins, e.g. the instructor (default none)
+``OSAI_HUB_AUTH``       ``pam`` (default) or ``lti13``
+
+The nbgrader side (course id, exchange folder) is the course environment's own
+``etc/jupyter/nbgrader_config.py``; docs-hub.md shows it.
+"""
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (JupyterHub's config loader defines it)
+here = Path(__file__).resolve().parent
+
+
+def _setting(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if default is None:
+        sys.exit(f"{here / 'jupyterhub_config.py'}: set {name} (see the top of the file)")
+    return default
+
+
+user_env = Path(_setting("OSAI_HUB_USER_ENV"))
+singleuser = user_env / "bin" / "jupyterhub-singleuser"
+if not os.access(singleuser, os.X_OK):
+    sys.exit(f"OSAI_HUB_USER_ENV={user_env}: no {singleuser}; install binder/requirements.txt "
+             "and the course wheel into that venv (docs-hub.md)")
+state = Path(_setting("OSAI_HUB_STATE", "/srv/jupyterhub"))
+state.mkdir(parents=True, exist_ok=True)
+state.chmod(0o700)  # the cookie secret and the proxy's token: the hub's alone
+hub_port, proxy_api_port = (int(p) for p in _setting("OSAI_HUB_PORTS", "8081,8001").split(","))
+
+# -- where it listens; its own files ---------------------------------------------------------
+c.JupyterHub.bind_url = _setting("OSAI_HUB_BIND", "http://127.0.0.1:8000")
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = hub_port
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
+c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
+proxy = here / "node_modules" / ".bin" / "configurable-http-proxy"
+if not proxy.exists() and shutil.which("configurable-http-proxy") is None:
+    sys.exit(f"no configurable-http-proxy: run `npm ci` in {here}")
+c.ConfigurableHTTPProxy.command = [str(proxy) if proxy.exists()
+                                   else shutil.which("configurable-http-proxy")]
+
+# -- who may log in --------------------------------------------------------------------------
+if _setting("OSAI_HUB_AUTH", "pam") == "lti13":
+    load_subconfig(str(here / "lti13.py"))  # noqa: F821 (JupyterHub's config loader)
+else:
+    c.JupyterHub.authenticator_class = "pam"
+    c.PAMAuthenticator.allowed_groups = {_setting("OSAI_HUB_GROUP", "osai-class")}
+    c.PAMAuthenticator.open_sessions = False  # no login session per server (containers lack it)
+c.Authenticator.admin_users = {u.strip() for u in _setting("OSAI_HUB_ADMINS", "").split(",")
+                               if u.strip()}
+
+# -- each learner's JupyterLab, as their own Unix user ---------------------------------------
+c.JupyterHub.spawner_class = "localprocess"
+c.Spawner.cmd = [str(singleuser)]
+c.Spawner.default_url = "/lab"
+c.Spawner.notebook_dir = "~"
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+# the course environment's tools (nbgrader, git for nbgitpuller) first on the learner's PATH
+c.Spawner.environment = {"PATH": f"{user_env / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+# each learner's memory and CPU are the machine's to share; on one machine the limits are
+# the kernel's (see docs-hub.md: Zero to JupyterHub sets them per learner)

@@ -1,0 +1,267 @@
+"""nbgrader's exchange: the route of a class on a JupyterHub (``--exchange DIR``).
+
+On a hub, assignments move through a folder every user can reach (nbgrader's *exchange*,
+e.g. ``/srv/nbgrader/exchange``) instead of LMS uploads and downloads.  The same ``osai
+grade`` commands serve both routes; with ``--exchange DIR``:
+
+``release``   builds the student version as always (the LMS zip too), then puts it in the
+              exchange's ``outbound`` folder with nbgrader's own ``release_assignment``, where
+              students' ``nbgrader fetch_assignment`` (or JupyterLab's Assignments tab) take it
+``collect``   takes the newest submission of each student from the exchange's ``inbound``
+              folder (:func:`collect_exchange`) into ``submitted/``, with the same report as
+              an LMS download: one line per file, collected or skipped with its reason
+``feedback``  makes the feedback pages as always, then releases the pages of each student
+              whose feedback was generated, with nbgrader's ``release_feedback``, so that
+              their ``fetch_feedback`` finds them
+
+Why ``collect`` is not nbgrader's own: nbgrader's ``collect`` believes the student id that a
+folder's *name* gives and copies whatever the folder holds, following links.  The inbound
+folder is writable by every student (that is how they submit), so one student can make a
+folder named after another, or put a link to a file only the instructor can read.  Here
+each submission folder must belong to the Unix user it names (its owner is checked with
+``lstat``, and the user looked up), links and special files are never followed, files are
+opened with ``O_NOFOLLOW`` and read up to the size limit, and only the assignment's
+notebooks (and nbgrader's ``timestamp.txt`` and ``submission_secret.txt``, which late
+penalties and the feedback's release need) are taken.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from datetime import timezone
+from pathlib import Path
+
+from osai.instructor.grading.collect import MAX_STUDENT_ID, MIB, CollectLimits, Entry, \
+    report_path, store_submissions, write_report
+from osai.instructor.grading.outcomes import STUDENT_ID, log_tail
+from osai.instructor.grading.workdir import Course, GradingError
+from osai.instructor.printable import printable
+
+__all__ = ["collect_exchange", "inbound_entries", "release_feedback", "release_to_exchange"]
+
+#: what the archive column of the collect report says for the exchange
+SOURCE = "exchange"
+#: nbgrader's files beside a submission's notebooks, taken with them
+STAMP, SECRET = "timestamp.txt", "submission_secret.txt"
+_SECRET_TEXT = re.compile(r"^[0-9a-f]{16,256}$")
+
+
+def exchange_folder(course: Course) -> Path:
+    if course.exchange is None:
+        raise GradingError("no exchange: pass --exchange DIR (nbgrader's exchange folder, "
+                           "e.g. /srv/nbgrader/exchange)")
+    return course.exchange / course.course_id
+
+
+def release_to_exchange(course: Course, name: str) -> Path:
+    """Put the released student version of ``name`` into the exchange (nbgrader's
+    ``release_assignment``, replacing an earlier release); returns its outbound folder."""
+    root = course.exchange
+    if root is None or not root.is_dir():
+        raise GradingError(f"the exchange folder {root} does not exist; a hub administrator "
+                           "makes it once (docs-hub.md: mkdir, chmod 1777)")
+    course.released_notebooks(name)  # the student version exists
+    api = course.api()
+    result = api.release_assignment(name)
+    if not result.get("success"):
+        raise GradingError(f"assignment '{name}': nbgrader release_assignment failed:\n"
+                           + log_tail(result))
+    return exchange_folder(course) / "outbound" / name
+
+
+def _owner_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def _uid(student: str) -> int | None:
+    try:
+        return pwd.getpwnam(student).pw_uid
+    except KeyError:
+        return None
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file, never through a link (ValueError past)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ValueError(f"over {limit / MIB:g} MiB")
+    return data
+
+
+def _stamp(name: str) -> str:
+    """nbgrader's timestamp from a folder name, as a sortable text ('' when unreadable)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(name).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    except (ValueError, OverflowError, TypeError):
+        return ""
+
+
+def inbound_entries(course: Course, assignment: str, released: Sequence[str],
+                    limits: CollectLimits) -> list[Entry]:
+    """Every submission folder of ``assignment`` in the exchange's inbound folder and every
+    file in the newest folder of each student, classified; collected notebooks carry their
+    bytes (``Entry.detail`` holds the submission's timestamp)."""
+    inbound = exchange_folder(course) / "inbound"
+    try:
+        names = sorted(os.listdir(inbound))
+    except FileNotFoundError:
+        raise GradingError(f"no inbound folder {inbound}: release the assignment to the "
+                           "exchange first (osai grade release --exchange)") from None
+    entries: list[Entry] = []
+    newest: dict[str, tuple[str, str, Entry]] = {}
+    for name in names:
+        parts = name.split("+")
+        if len(parts) < 3 or parts[1] != assignment:
+            continue  # another assignment's submissions (or not nbgrader's)
+        entry = Entry(SOURCE, name)
+        entries.append(entry)
+        student, stamp = parts[0], _stamp(parts[2])
+        path = inbound / name
+        info = os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode):
+            entry.reason, entry.detail = "link", "not a folder (a link or a file): never followed"
+        elif len(student) > MAX_STUDENT_ID or not STUDENT_ID.match(student):
+            entry.reason, entry.detail = "name pattern", \
+                f"student id '{student}' is not one nbgrader can handle"
+        elif not stamp:
+            entry.reason, entry.detail = "name pattern", f"'{parts[2]}' is not a timestamp"
+        elif _uid(student) is None:
+            entry.reason, entry.detail = "owner", f"no Unix user '{student}' on this machine"
+        elif info.st_uid != _uid(student):
+            entry.reason, entry.detail = "owner", \
+                f"the folder names '{student}' but belongs to {_owner_name(info.st_uid)}: " \
+                "a student can only submit as themselves"
+        else:
+            entry.outcome, entry.student, entry.detail = "opened", student, stamp
+            best = newest.get(student)
+            if best is None or stamp > best[0]:
+                newest[student] = (stamp, name, entry)
+    for entry in entries:
+        if entry.outcome == "opened" and newest[entry.student][2] is not entry:
+            keep = newest[entry.student][1]
+            entry.outcome, entry.reason = "skipped", "duplicate"
+            entry.detail = f"{keep} is newer for {entry.student}"
+    total = 0
+    for stamp, name, folder_entry in sorted(newest.values(), key=lambda v: v[1]):
+        files = _folder_files(inbound / name, folder_entry, released, limits, total)
+        total += sum(e.size for e in files if e.outcome == "collected")
+        entries += files
+    return entries
+
+
+def _folder_files(folder: Path, owner: Entry, released: Sequence[str], limits: CollectLimits,
+                  total: int) -> list[Entry]:
+    found: list[Entry] = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError as exc:
+        owner.outcome, owner.reason = "skipped", "unreadable"
+        owner.detail = f"the folder cannot be listed: {exc.strerror}"
+        return found
+    for name in names[:limits.files]:
+        entry = Entry(SOURCE, f"{folder.name}/{name}", student=owner.student)
+        found.append(entry)
+        path = folder / name
+        info = os.lstat(path)
+        entry.size = info.st_size
+        notebook = name[:-6] if name.endswith(".ipynb") else ""
+        if stat.S_ISLNK(info.st_mode) or not (stat.S_ISREG(info.st_mode)
+                                              or stat.S_ISDIR(info.st_mode)):
+            entry.reason, entry.detail = "link", "links and special files are never followed"
+        elif stat.S_ISDIR(info.st_mode):
+            entry.reason = "folder"
+        elif name not in (STAMP, SECRET) and notebook not in released:
+            entry.reason = "not a notebook"
+            entry.detail = f"not a notebook of this assignment (expected: " \
+                           f"{', '.join(n + '.ipynb' for n in released)})"
+        elif info.st_size > limits.entry_bytes:
+            entry.reason, entry.detail = "too large", \
+                f"{info.st_size / MIB:.1f} MiB; the limit is {limits.entry_mb:g} MiB " \
+                "(--max-entry-mb)"
+        elif total + info.st_size > limits.total_bytes:
+            entry.reason, entry.detail = "too large", \
+                f"the total would pass {limits.total_mb:g} MiB (--max-total-mb)"
+        else:
+            try:
+                data = _read(path, limits.entry_bytes)
+            except (OSError, ValueError) as exc:
+                entry.reason, entry.detail = "unreadable", str(getattr(exc, "strerror", "")
+                                                              or exc)
+                continue
+            if name == SECRET and not _SECRET_TEXT.match(data.decode("ascii", "replace")
+                                                         .strip()):
+                entry.reason, entry.detail = "corrupt", "not nbgrader's submission secret"
+                continue
+            total += len(data)
+            entry.outcome, entry.data, entry.detail = "collected", data, owner.detail
+            entry.notebook = notebook or name
+    if len(names) > limits.files:
+        owner.detail += f"; only the first {limits.files} files were read (--max-files)"
+    return found
+
+
+def collect_exchange(course: Course, assignment: str, limits: CollectLimits | None = None,
+                     echo: Callable[[str], object] | None = None) -> list[str]:
+    """Take each student's newest submission of ``assignment`` from the exchange into
+    ``submitted/``; returns the students collected.  The report is the LMS route's
+    (``reports/<assignment>-collect.csv``), with ``exchange`` as the archive."""
+    with course.lock(f"collect {assignment}"):
+        released = course.released_notebooks(assignment)
+        entries = inbound_entries(course, assignment, released, limits or CollectLimits())
+        write_report(report_path(course, assignment), entries)
+        if echo:
+            for entry in entries:
+                echo(entry.line())
+        notebooks = [e for e in entries if e.outcome == "collected" and e.notebook in released]
+        extras = {(e.student, e.notebook): e.data for e in entries
+                  if e.outcome == "collected" and e.notebook in (STAMP, SECRET)}
+        students = store_submissions(course, assignment, notebooks)
+        for student in students:
+            folder = course.folder("submitted", assignment, student)
+            for (who, name), data in extras.items():
+                if who == student:
+                    (folder / name).write_bytes(data or b"")
+        return students
+
+
+def release_feedback(course: Course, assignment: str, students: Iterable[str],
+                     echo: Callable[[str], object] | None = None) -> list[str]:
+    """Release the feedback pages of ``students`` (those whose feedback was generated) to
+    the exchange; returns those released.  A student whose submission came without
+    nbgrader's secret (an LMS download) cannot fetch feedback: they are named, not
+    released."""
+    api = course.api()
+    released = []
+    for student in sorted(students):
+        folder = course.folder("feedback", assignment, student)
+        missing = [n for n in (STAMP, SECRET) if not (folder / n).is_file()]
+        if missing:
+            if echo:
+                echo(printable(f"{student}: feedback not released to the exchange (no "
+                               f"{' or '.join(missing)}: not submitted through it)"))
+            continue
+        result = api.release_feedback(assignment, student_id=student)
+        if not result.get("success"):
+            raise GradingError(f"assignment '{assignment}': nbgrader release_feedback failed "
+                               f"for {student}:\n" + log_tail(result))
+        released.append(student)
+    if echo:
+        echo(f"feedback released to the exchange for {len(released)} student(s): "
+             f"{', '.join(released) or 'none'}")
+    return released
