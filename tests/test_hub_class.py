@@ -35,16 +35,15 @@ import pytest
 
 from harness import browser
 from harness.grading import A1, EXPECTED, _wrong
+from harness.hub_course import fetch_and_submit, grade, instructor_checkout, launch_and_run
 from harness.quiz_page import QuizPage
 from quiz_answers import right_answer
 from osai import paths
-from osai.book.launch import HubSettings, launch_url
-from osai.instructor.grading.authoring import fill_answers, solution_answers
+from osai.instructor.grading.authoring import solution_answers
 from osai.quiz import load_bank
 
 ROOT = paths.project_root()
 CHAPTER = "03-four-organisations"
-PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="a hub with real Unix users needs root"),
@@ -75,31 +74,19 @@ def _step(msg: str) -> None:
 
 def test_student_follows_the_launch_link_and_runs_the_chapter(hub, chromium, built_book):
     student = hub.students[0]
-    settings = HubSettings(hub.url, hub.git.url, "learner-notebooks")
-    link = launch_url(settings, f"{CHAPTER}.ipynb")
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     audit = browser.PageAudit(hub.url + "/")
     audit.attach(page)
     try:
-        started = time.monotonic()
-        page.goto(link)
-        # the hub asks who they are; the link survives the login
-        page.fill("input#username_input", student)
-        page.fill("input#password_input", hub.passwords[student])
-        page.click("#login_submit")
-        page.wait_for_url(f"**/user/{student}/lab/tree/{settings.folder}/{CHAPTER}.ipynb*",
-                          timeout=180_000)
-        page.wait_for_selector(f"{PANEL} .jp-Cell", timeout=90_000)
-        hub.timings["lab open"] = time.monotonic() - started
-        _step(f"JupyterLab open on the chapter after {hub.timings['lab open']:.1f} s")
+        timings = launch_and_run(page, hub, student, CHAPTER)
+        _step(f"JupyterLab open {timings['lab open']:.1f} s after the click, kernel running "
+              f"at {timings['kernel running']:.1f} s, every cell run at "
+              f"{timings['every cell run']:.1f} s")
         # nbgitpuller put the course in the learner's own home, owned by them
-        pulled = hub.home(student) / settings.folder / f"{CHAPTER}.ipynb"
+        pulled = hub.home(student) / "course-notebooks" / f"{CHAPTER}.ipynb"
         assert pulled.is_file()
         assert pulled.stat().st_uid == hub.uid(student)
-        _run_all_cells(page, hub.timings, started)
-        _step(f"kernel running {hub.timings['kernel running']:.1f} s after the click; "
-              "every cell ran")
         bank = load_bank(CHAPTER)
         question = next(q for q in bank["questions"] if q["type"] in ("single", "scenario"))
         quiz = QuizPage(page, CHAPTER)
@@ -116,62 +103,13 @@ def test_student_follows_the_launch_link_and_runs_the_chapter(hub, chromium, bui
         context.close()
 
 
-def _run_all_cells(page, timings: dict, started: float) -> None:
-    code_cells = ("window.jupyterapp.shell.currentWidget.content.widgets"
-                  ".filter(c => c.model.type === 'code')")
-    page.wait_for_function(
-        """() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            const k = w && w.sessionContext && w.sessionContext.session
-                && w.sessionContext.session.kernel;
-            return k && k.connectionStatus === 'connected' && k.status === 'idle';
-        }""", timeout=120_000)
-    timings["kernel running"] = time.monotonic() - started
-    for _attempt in range(3):  # as a learner would: Run menu, "Run All Cells"
-        page.locator(f"{PANEL} .jp-Cell").first.click()
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        try:
-            page.wait_for_function(code_cells + """.some(c => c.model.executionCount !== null
-                || c.model.executionState === 'running')""", timeout=20_000)
-            break
-        except Exception:
-            continue
-    page.wait_for_function(
-        "() => { const cells = " + code_cells + """;
-            if (cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error')))
-                return true;
-            return cells.length > 0 && cells.every(c => c.model.executionCount !== null
-                                                    && c.model.executionState !== 'running');
-        }""", timeout=180_000)
-    errors = page.evaluate(code_cells + """.flatMap(c => c.model.outputs.toJSON())
-        .filter(o => o.output_type === 'error').map(o => `${o.ename}: ${o.evalue}`)""")
-    assert errors == []
-
-
 # ------------------------------------------------------------------ 2-4. the exchange
 
 
 def _grade(hub, *args, prefix=()):
-    """``osai grade`` as the instructor, in their own checkout and working folder."""
-    home = hub.home(hub.instructor)
-    cmd = [hub.env / "bin" / "osai", "grade", "--workdir", home / "course-work",
-           "--assignments", home / "course" / "exercises" / "assignments",
-           "--data", home / "course" / "data", "--exchange", hub.exchange, *args]
-    proc = hub.run_as(hub.instructor, cmd, prefix=prefix, timeout=900)
+    proc = grade(hub, *args, prefix=prefix)
     _step(f"osai grade {' '.join(map(str, args))}: exit {proc.returncode}")
     return proc
-
-
-def _checkout(hub) -> None:
-    """The instructor's copy of the course's assignments and data, in their home."""
-    home = hub.home(hub.instructor)
-    for part in ("exercises", "data"):
-        shutil.copytree(ROOT / part, home / "course" / part,
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    uid = hub.uid(hub.instructor)
-    for path in [home / "course", *(home / "course").rglob("*")]:
-        os.lchown(path, uid, uid)
 
 
 def _answers_for(hub, source_nb) -> dict:
@@ -183,7 +121,7 @@ def _answers_for(hub, source_nb) -> dict:
 def test_exchange_release_submit_collect_grade_feedback(hub):
     from harness.hub import delegated_cgroup
 
-    _checkout(hub)
+    instructor_checkout(hub)
     proc = _grade(hub, "release", A1)
     assert proc.returncode == 0, proc.stderr
     outbound = hub.exchange / "osai" / "outbound" / A1
@@ -199,21 +137,9 @@ def test_exchange_release_submit_collect_grade_feedback(hub):
         listed = hub.server_call(student, token, "GET", "/assignments?course_id=osai")
         assert listed["success"], listed
         assert [a["assignment_id"] for a in listed["value"]] == [A1]
-        fetched = hub.server_call(student, token, "POST", "/assignments/fetch",
-                                  form={"course_id": "osai", "assignment_id": A1})
-        assert fetched["success"], fetched
-        path = f"/api/contents/{A1}/{A1}.ipynb"
-        model = hub.server_call(student, token, "GET", path)
-        notebook = nbformat.from_dict(model["content"])
-        assert (hub.home(student) / A1 / f"{A1}.ipynb").stat().st_uid == hub.uid(student)
-        if answers[student] is not None:
-            notebook = fill_answers(notebook, answers[student])
-        hub.server_call(student, token, "PUT", path,
-                        body={"type": "notebook", "format": "json",
-                              "content": json.loads(nbformat.writes(notebook))})
-        submitted = hub.server_call(student, token, "POST", "/assignments/submit",
-                                    form={"course_id": "osai", "assignment_id": A1})
+        submitted = fetch_and_submit(hub, student, token, A1, answers[student])
         assert submitted["success"], submitted
+        assert (hub.home(student) / A1 / f"{A1}.ipynb").stat().st_uid == hub.uid(student)
     _step("three students submitted")
 
     inbound = hub.exchange / "osai" / "inbound"

@@ -87,9 +87,10 @@ def _uid(student: str) -> int | None:
         return None
 
 
-def _read(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file, never through a link (ValueError past)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+def _read(name: str, folder_fd: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of the regular file ``name`` of an open folder, never through
+    a link (ValueError past the limit or for anything but a regular file)."""
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise ValueError("not a regular file")
@@ -132,8 +133,7 @@ def inbound_entries(course: Course, assignment: str, released: Sequence[str],
         entry = Entry(SOURCE, name)
         entries.append(entry)
         student, stamp = parts[0], _stamp(parts[2])
-        path = inbound / name
-        info = os.lstat(path)
+        info = os.lstat(inbound / name)
         if not stat.S_ISDIR(info.st_mode):
             entry.reason, entry.detail = "link", "not a folder (a link or a file): never followed"
         elif len(student) > MAX_STUDENT_ID or not STUDENT_ID.match(student):
@@ -167,18 +167,34 @@ def inbound_entries(course: Course, assignment: str, released: Sequence[str],
 
 def _folder_files(folder: Path, owner: Entry, released: Sequence[str], limits: CollectLimits,
                   total: int) -> list[Entry]:
+    """The files of one submission folder, read through a descriptor of the folder opened
+    without following links, whose owner is checked again: a student who swaps the folder
+    for a link after it was listed gains nothing."""
     found: list[Entry] = []
     try:
-        names = sorted(os.listdir(folder))
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
         owner.outcome, owner.reason = "skipped", "unreadable"
-        owner.detail = f"the folder cannot be listed: {exc.strerror}"
+        owner.detail = f"the folder cannot be opened: {exc.strerror}"
         return found
+    try:
+        if os.fstat(fd).st_uid != _uid(owner.student):
+            owner.outcome, owner.reason = "skipped", "owner"
+            owner.detail = "the folder changed owner while it was read"
+            return found
+        return _files(fd, folder.name, owner, released, limits, total)
+    finally:
+        os.close(fd)
+
+
+def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: CollectLimits,
+           total: int) -> list[Entry]:
+    found: list[Entry] = []
+    names = sorted(os.listdir(fd))
     for name in names[:limits.files]:
-        entry = Entry(SOURCE, f"{folder.name}/{name}", student=owner.student)
+        entry = Entry(SOURCE, f"{folder}/{name}", student=owner.student)
         found.append(entry)
-        path = folder / name
-        info = os.lstat(path)
+        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
         entry.size = info.st_size
         notebook = name[:-6] if name.endswith(".ipynb") else ""
         if stat.S_ISLNK(info.st_mode) or not (stat.S_ISREG(info.st_mode)
@@ -199,7 +215,7 @@ def _folder_files(folder: Path, owner: Entry, released: Sequence[str], limits: C
                 f"the total would pass {limits.total_mb:g} MiB (--max-total-mb)"
         else:
             try:
-                data = _read(path, limits.entry_bytes)
+                data = _read(name, fd, limits.entry_bytes)
             except (OSError, ValueError) as exc:
                 entry.reason, entry.detail = "unreadable", str(getattr(exc, "strerror", "")
                                                               or exc)

@@ -1,0 +1,146 @@
+"""``osai grade collect --exchange`` on a hand-made, messy and hostile inbound folder.
+
+The inbound folder of nbgrader's exchange is writable by every student, so what is in it
+is not to be trusted: a folder can name another student, hold links, pipes, huge files or a
+forged secret.  Each folder and each file gets one line in the collect report; only each
+student's newest folder that they own is taken, and only its notebooks and nbgrader's two
+small files.  Students are existing system users (``nobody``, ``daemon``), so the owner
+check is real; making files owned by them needs root (CI runs as root).  The whole loop on
+a real hub is ``tests/test_hub_class.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pwd
+
+import pytest
+
+from osai.instructor.grading import main as grade_main
+from osai.instructor.grading.collect import CollectLimits
+from osai.instructor.grading.exchange import collect_exchange
+from osai.instructor.grading.workdir import Course, GradingError
+
+A = "01-data-analysis"
+NB = json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+SECRET = "ab" * 64
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="files owned by other users: root")
+
+
+def _uid(name: str) -> int:
+    return pwd.getpwnam(name).pw_uid
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    work = tmp_path / "work"
+    release = work / "release" / A
+    release.mkdir(parents=True)
+    (release / f"{A}.ipynb").write_text(NB, encoding="utf-8")
+    exchange = tmp_path / "exchange"
+    (exchange / "osai" / "inbound").mkdir(parents=True)
+    return Course.create(workdir=work, assignments_dir=tmp_path / "none",
+                         data_dir=tmp_path / "none", exchange=exchange)
+
+
+def _submission(course: Course, owner: str, name: str, files: dict[str, bytes | str]) -> str:
+    folder = course.exchange / "osai" / "inbound" / name
+    folder.mkdir()
+    for file, data in files.items():
+        path = folder / file
+        path.write_bytes(data.encode() if isinstance(data, str) else data)
+        os.chown(path, _uid(owner), -1)
+    os.chown(folder, _uid(owner), -1)
+    return name
+
+
+def _stamp(minute: int) -> str:
+    return f"2026-12-05 10:{minute:02d}:00.000000 UTC"
+
+
+def _report(course: Course) -> dict[str, dict]:
+    path = course.reports_dir / f"{A}-collect.csv"
+    return {r["entry"]: r for r in csv.DictReader(open(path, encoding="utf-8"))}
+
+
+def test_only_each_students_newest_own_submission_is_taken(course):
+    older = _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+aaaa",
+                        {f"{A}.ipynb": NB.replace("[]", '[{"cell_type": "raw", "source": '
+                                                  '"old", "metadata": {}}]', 1)})
+    newer = _submission(course, "nobody", f"nobody+{A}+{_stamp(5)}+bbbb",
+                        {f"{A}.ipynb": NB, "timestamp.txt": _stamp(5),
+                         "submission_secret.txt": SECRET, "notes.txt": "my notes"})
+    forged = _submission(course, "daemon", f"nobody+{A}+{_stamp(9)}+cccc", {f"{A}.ipynb": NB})
+    ghost = _submission(course, "daemon", f"no-such-user-x+{A}+{_stamp(2)}+dddd",
+                        {f"{A}.ipynb": NB})
+    badtime = _submission(course, "daemon", f"daemon+{A}+yesterday+eeee", {f"{A}.ipynb": NB})
+    other = _submission(course, "daemon", f"daemon+02-comparison-chart+{_stamp(3)}+ffff",
+                        {"02-comparison-chart.ipynb": NB})
+    lines: list[str] = []
+    assert collect_exchange(course, A, echo=lines.append) == ["nobody"]
+    report = _report(course)
+    assert report[older]["reason"] == "duplicate" and newer in report[older]["detail"]
+    assert report[forged]["reason"] == "owner"
+    assert "belongs to daemon" in report[forged]["detail"]
+    assert report[ghost]["reason"] == "owner" and "no Unix user" in report[ghost]["detail"]
+    assert report[badtime]["reason"] == "name pattern"
+    assert other not in report  # another assignment's submissions are not this one's
+    assert report[f"{newer}/notes.txt"]["reason"] == "not a notebook"
+    assert report[f"{newer}/{A}.ipynb"]["outcome"] == "collected"
+    assert len(lines) == len(report)
+    folder = course.folder("submitted", A, "nobody")
+    assert sorted(p.name for p in folder.iterdir()) == [f"{A}.ipynb", "submission_secret.txt",
+                                                       "timestamp.txt"]
+    assert (folder / f"{A}.ipynb").read_text() == NB  # the newest, not the older one
+    assert (folder / "timestamp.txt").read_text() == _stamp(5)
+    assert (folder / "submission_secret.txt").read_text() == SECRET
+
+
+def test_links_pipes_huge_files_and_forged_secrets_are_refused(course, tmp_path):
+    private = tmp_path / "gradebook.db"
+    private.write_text("the instructor's own file")
+    name = _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+aaaa",
+                       {"submission_secret.txt": "not a secret; rm -rf /"})
+    folder = course.exchange / "osai" / "inbound" / name
+    (folder / f"{A}.ipynb").symlink_to(private)
+    os.mkfifo(folder / "pipe.ipynb")
+    link_folder = course.exchange / "osai" / "inbound" / f"daemon+{A}+{_stamp(2)}+link"
+    link_folder.symlink_to(folder)
+    big = _submission(course, "daemon", f"daemon+{A}+{_stamp(3)}+big",
+                      {f"{A}.ipynb": b"x" * (2 * 2 ** 20)})
+    students = collect_exchange(course, A, limits=CollectLimits(entry_mb=1))
+    assert students == []
+    report = _report(course)
+    assert report[f"{name}/{A}.ipynb"]["reason"] == "link"
+    assert report[f"{name}/pipe.ipynb"]["reason"] == "link"
+    assert report[f"{name}/submission_secret.txt"]["reason"] == "corrupt"
+    assert report[link_folder.name]["reason"] == "link"
+    assert report[f"{big}/{A}.ipynb"]["reason"] == "too large"
+    assert not course.folder("submitted", A, "nobody").exists()
+    assert "instructor" not in "".join(p.read_text(errors="replace")
+                                       for p in course.workdir.rglob("*") if p.is_file())
+
+
+def test_the_command_takes_downloads_or_the_exchange_not_both(course, tmp_path, capsys):
+    common = ["--workdir", str(course.workdir), "--assignments", str(tmp_path / "none"),
+              "--data", str(tmp_path / "none")]
+    download = tmp_path / "download.zip"
+    download.write_bytes(b"")
+    code = grade_main(common + ["--exchange", str(course.exchange), "collect", A,
+                                str(download)])
+    assert code == 1 and "one of the two" in capsys.readouterr().err
+    code = grade_main(common + ["collect", A])
+    assert code == 1 and "one of the two" in capsys.readouterr().err
+    code = grade_main(common + ["--exchange", str(course.exchange), "collect", A])
+    assert code == 0, capsys.readouterr().err
+    assert "collected 0 submission(s)" in capsys.readouterr().out
+
+
+def test_a_course_id_is_a_folder_name():
+    with pytest.raises(GradingError, match="course-id"):
+        Course.create(workdir="/tmp/x", assignments_dir="/tmp/x", data_dir="/tmp/x",
+                      course_id="../other-course")
