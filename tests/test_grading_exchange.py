@@ -144,3 +144,13 @@ def test_a_course_id_is_a_folder_name():
     with pytest.raises(GradingError, match="course-id"):
         Course.create(workdir="/tmp/x", assignments_dir="/tmp/x", data_dir="/tmp/x",
                       course_id="../other-course")
+
+
+def test_trusting_folder_names_takes_a_folder_whatever_its_owner(course):
+    """Zero to JupyterHub runs every learner as one Unix user: the owner cannot tell them
+    apart, and --trust-folder-names takes the name alone (the rest of the checks stay)."""
+    name = _submission(course, "daemon", f"jovyan-ada+{A}+{_stamp(1)}+aaaa",
+                       {f"{A}.ipynb": NB})
+    assert collect_exchange(course, A) == []
+    assert _report(course)[name]["reason"] == "owner"
+    assert collect_exchange(course, A, trust_names=True) == ["jovyan-ada"]

@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--regexp", default=None,
                    help="custom pattern with (?P<student_id>...) and (?P<file_id>...), "
                         "matched against each extracted file's full path")
+    p.add_argument("--trust-folder-names", action="store_true",
+                   help="with --exchange on a hub where every learner runs as the same Unix "
+                        "user (Zero to JupyterHub's default): take the student id from each "
+                        "submission folder's name without checking its owner; prints a "
+                        "warning: a student can then submit as another")
     group = p.add_argument_group("limits (a hostile or broken archive)")
     group.add_argument("--max-entry-mb", type=float, default=20.0,
                        help="largest entry unpacked, MiB (default 20)")
@@ -253,7 +258,12 @@ def _command(args: argparse.Namespace, course) -> int:
         if course.exchange is not None:
             from osai.instructor.grading.exchange import collect_exchange
 
-            students = collect_exchange(course, args.assignment, limits=limits, echo=print)
+            if args.trust_folder_names:
+                print("WARNING: --trust-folder-names: the student ids come from the "
+                      "submission folders' names, which any student can write; check "
+                      "surprising submissions by hand", file=sys.stderr)
+            students = collect_exchange(course, args.assignment, limits=limits, echo=print,
+                                        trust_names=args.trust_folder_names)
         else:
             students = collect(course, args.assignment, args.archives, regexp=args.regexp,
                                preset=args.preset, limits=limits, echo=print)
