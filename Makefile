@@ -17,6 +17,10 @@ WORKDIR    ?= course-work
 ZIP        ?=
 # make grades LMS="canvas moodle": also the LMS gradebook import CSVs
 LMS        ?=
+# On a JupyterHub: make release|collect|feedback EXCHANGE=/srv/nbgrader/exchange moves the
+# assignment through nbgrader's exchange instead of LMS files (docs-hub.md)
+EXCHANGE   ?=
+XCH        := $(if $(EXCHANGE),--exchange $(EXCHANGE))
 
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
@@ -117,16 +121,16 @@ quiz-export: $(STAMP) ## quiz banks as Moodle XML, QTI 1.2 (Canvas) and GIFT int
 	$(BIN)/osai quiz export $(foreach f,$(FORMAT),--format $(f)) --out _build/lms
 
 release: $(STAMP) ## instructors: student version of ASSIGNMENT into WORKDIR/release
-	$(BIN)/osai grade release $(ASSIGNMENT) --workdir $(WORKDIR)
+	$(BIN)/osai grade release $(ASSIGNMENT) --workdir $(WORKDIR) $(XCH)
 
-collect: $(STAMP) ## instructors: take in an LMS download: make collect ZIP=submissions.zip
-	$(BIN)/osai grade collect $(ASSIGNMENT) $(ZIP) --workdir $(WORKDIR)
+collect: $(STAMP) ## instructors: take in an LMS download (ZIP=submissions.zip) or the exchange (EXCHANGE=dir)
+	$(BIN)/osai grade collect $(ASSIGNMENT) $(ZIP) --workdir $(WORKDIR) $(XCH)
 
 autograde: $(STAMP) ## instructors: autograde every submission of ASSIGNMENT (sandboxed)
 	$(BIN)/osai grade autograde $(ASSIGNMENT) --workdir $(WORKDIR)
 
 feedback: $(STAMP) ## instructors: per-student feedback (hidden tests cleared)
-	$(BIN)/osai grade feedback $(ASSIGNMENT) --workdir $(WORKDIR)
+	$(BIN)/osai grade feedback $(ASSIGNMENT) --workdir $(WORKDIR) $(XCH)
 
 grades: $(STAMP) ## instructors: gradebook to WORKDIR/grades.csv (LMS="canvas moodle": also their CSVs)
 	$(BIN)/osai grade export --workdir $(WORKDIR) $(foreach f,$(LMS),--format $(f))
