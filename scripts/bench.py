@@ -33,7 +33,10 @@ once, and printed; nothing is asserted and nothing is extrapolated.
    the bytes unzipped (the schema files come from ``_build/scorm/schemas*`` of the working
    tree, fetched once).
 5. ``scripts/bench_widgets.py``, ``scripts/bench_bundle.py`` (the course bundle's size, a
-   learner's install + run of every chapter in a clean venv) and (unless ``--quick``)
+   learner's install + run of every chapter in a clean venv), ``scripts/bench_hub.py`` (a
+   class on the local JupyterHub, as root: launch link to running kernel, memory and CPU
+   per learner after chapter 3, autograde of the exchange's submissions) and (unless
+   ``--quick``)
    ``scripts/bench_grading.py --submissions 100`` run as subprocesses; their printed tables
    are included verbatim.
 
@@ -419,13 +422,10 @@ def main(argv: list[str] | None = None) -> int:
             subs["bench_lighthouse"] = run_script(
                 ["scripts/bench_lighthouse.py", "--html", str(html_dir)], {},
                 OUT_DIR / "bench_lighthouse.log")
-        chapter3 = tmp / "_build" / "notebooks" / "03-four-organisations.ipynb"
-        if chapter3.is_file():
-            print("running scripts/bench_learner_memory.py (one learner on a hub)...",
-                  flush=True)
-            subs["bench_learner_memory"] = run_script(
-                ["scripts/bench_learner_memory.py", "--notebook", str(chapter3)], {},
-                OUT_DIR / "bench_learner_memory.log")
+        print("running scripts/bench_hub.py (a class on the local JupyterHub)...", flush=True)
+        subs["bench_hub"] = run_script(["scripts/bench_hub.py", "--json",
+                                        str(OUT_DIR / "bench_hub.json")], {},
+                                       OUT_DIR / "bench_hub.log")
         bundle_zip = html_dir / f"{bundle.BUNDLE_NAME}.zip"
         if not bundle_zip.is_file():
             res["problems"].append(f"no {bundle_zip}: the learner's install is not measured")
