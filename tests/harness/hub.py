@@ -11,7 +11,9 @@
 * the learners' notebooks as a git branch (``osai.book.hub_notebooks``) served over git's
   smart HTTP (``git http-backend``), which nbgitpuller clones as it would from GitHub;
 * ``jupyterhub -f deploy/local-hub/jupyterhub_config.py`` with the pinned
-  configurable-http-proxy, plus an admin service token for the test's REST calls.
+  configurable-http-proxy, plus an admin service token for the test's REST calls; learners
+  log in with their Unix password (``auth="pam"``) or arrive from an LMS (``auth="lti13"``,
+  ``deploy/local-hub/lti13.py``, its ``OSAI_LTI13_*`` settings given in ``env``).
 
 Everything is removed on :meth:`HubClass.close` (users with their homes, processes, folders).
 """
@@ -70,9 +72,14 @@ def wheel() -> Path:
     return wheels[0]
 
 
+#: the course environments whose wheel this process installed: (env, wheel, its mtime)
+_INSTALLED: set = set()
+
+
 def user_env() -> Path:
     """The course environment every hub user runs (``binder/requirements.txt`` and the
-    wheel), made once per content in ``/var/tmp/osai-hub-env-<hash>``."""
+    wheel), made once per content in ``/var/tmp/osai-hub-env-<hash>``; the wheel is
+    installed once per process (per build of it)."""
     reqs = ROOT / "binder" / "requirements.txt"
     digest = hashlib.sha256(reqs.read_bytes()
                             + Path(PYTHON).resolve().name.encode()).hexdigest()[:16]
@@ -87,7 +94,11 @@ def user_env() -> Path:
         os.chmod(env, 0o755)
         (env / ".complete").write_text("ok\n")
     # the course package itself, as postBuild installs it: always this build's wheel
-    _run(pip + ["--no-deps", "--force-reinstall", wheel()], timeout=300)
+    built = wheel()
+    key = (env, built, built.stat().st_mtime_ns)
+    if key not in _INSTALLED:
+        _run(pip + ["--no-deps", "--force-reinstall", built], timeout=300)
+        _INSTALLED.add(key)
     return env
 
 
@@ -178,12 +189,27 @@ class GitHttp:
 
 
 class HubClass:
-    """A hub with ``students`` and one instructor (see the module's docstring)."""
+    """A hub with ``students`` and one instructor (see the module's docstring).
+
+    ``auth`` is ``OSAI_HUB_AUTH`` (``pam`` or ``lti13``); ``env`` adds to the hub's
+    environment (``OSAI_LTI13_*``).  The hub listens on 127.0.0.1; ``host`` is the name the
+    browser uses in :attr:`url` (``localhost`` makes the hub another site than a server on
+    127.0.0.1, as an LMS is).  ``notebooks=False`` serves no notebooks branch (:attr:`git`
+    stays ``None``).
+    """
 
     GROUP = "osai-class"
 
-    def __init__(self, students: int = 3, prefix: str = "osaitest"):
+    def __init__(self, students: int = 3, prefix: str = "osaitest", *, auth: str = "pam",
+                 env: dict[str, str] | None = None, host: str = "127.0.0.1",
+                 notebooks: bool = True):
+        if auth not in ("pam", "lti13"):
+            raise ValueError(f"auth must be pam or lti13, not {auth!r}")
         self.prefix = prefix
+        self.auth = auth
+        self.extra_env = dict(env or {})
+        self.host = host
+        self.notebooks = notebooks
         self.instructor = f"{prefix}-teacher"
         self.students = [f"{prefix}-s{i}" for i in range(1, students + 1)]
         self.passwords: dict[str, str] = {}
@@ -195,7 +221,8 @@ class HubClass:
         self.state = self.place / "state"
         self.log = self.place / "jupyterhub.log"
         self.token = secrets.token_hex(24)
-        self.url = ""
+        self.url = ""  # what the browser opens: http://<host>:<port>
+        self.bind = ""  # where the hub listens (its REST API is called there)
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ set-up
@@ -206,7 +233,8 @@ class HubClass:
             os.chmod(self.exchange, 0o1777)  # everyone writes, nobody removes another's
             self.env = user_env()
             configure_env(self.env, self.exchange)
-            self._notebooks()
+            if self.notebooks:
+                self._notebooks()
             self._proxy()
             self._hub()
         except BaseException:
@@ -256,7 +284,8 @@ class HubClass:
 
     def _hub(self) -> None:
         port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
+        self.bind = f"http://127.0.0.1:{port}"
+        self.url = f"http://{self.host}:{port}"
         config = self.place / "test_config.py"
         config.write_text(
             "c = get_config()  # noqa: F821\n"
@@ -268,10 +297,11 @@ class HubClass:
             "c.JupyterHub.load_roles.extend([\n"
             "    {'name': 'osai-test', 'services': ['osai-test'], 'scopes': ['admin:users',\n"
             "     'admin:servers', 'tokens', 'admin-ui', 'list:users', 'read:users']}])\n")
-        env = dict(os.environ,
-                   OSAI_HUB_USER_ENV=str(self.env), OSAI_HUB_STATE=str(self.state),
-                   OSAI_HUB_BIND=self.url, OSAI_HUB_PORTS=f"{free_port()},{free_port()}",
-                   OSAI_HUB_GROUP=self.GROUP, OSAI_HUB_ADMINS=self.instructor)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OSAI_LTI13_")}
+        env.update(OSAI_HUB_USER_ENV=str(self.env), OSAI_HUB_STATE=str(self.state),
+                   OSAI_HUB_BIND=self.bind, OSAI_HUB_PORTS=f"{free_port()},{free_port()}",
+                   OSAI_HUB_GROUP=self.GROUP, OSAI_HUB_ADMINS=self.instructor,
+                   OSAI_HUB_AUTH=self.auth, **self.extra_env)
         env.pop("OSAI_CONTEXT", None)
         hub = Path(sys.executable).parent / "jupyterhub"
         self.proc = subprocess.Popen([str(hub), "-f", str(config)], cwd=self.place, env=env,
@@ -298,7 +328,7 @@ class HubClass:
     def api(self, method: str, path: str, body=None, token: str | None = None,
             timeout: float = 30):
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method, headers={
+        req = urllib.request.Request(self.bind + path, data=data, method=method, headers={
             "Authorization": f"token {token or self.token}",
             "Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
@@ -348,11 +378,41 @@ class HubClass:
         elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        req = urllib.request.Request(f"{self.url}/user/{user}{path}", data=data,
+        req = urllib.request.Request(f"{self.bind}/user/{user}{path}", data=data,
                                      method=method, headers=headers)
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             text = resp.read()
         return json.loads(text) if text.strip() else None
+
+    def servers(self) -> dict[str, dict]:
+        """Each hub user's name -> their default server's model (``{}``: none)."""
+        return {u["name"]: (u.get("servers") or {}).get("", {})
+                for u in self.api("GET", "/hub/api/users")}
+
+    def server_pids(self, user: str) -> list[int]:
+        """The ``jupyterhub-singleuser`` processes serving ``user`` (by their
+        ``JUPYTERHUB_USER``), whoever runs them."""
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if b"jupyterhub-singleuser" not in (proc / "cmdline").read_bytes():
+                    continue
+                environ = (proc / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if f"JUPYTERHUB_USER={user}".encode() in environ:
+                found.append(int(proc.name))
+        return found
+
+    @staticmethod
+    def process_uid(pid: int) -> int:
+        """The real uid process ``pid`` runs as."""
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+        raise RuntimeError(f"no Uid line for process {pid}")
 
     def home(self, user: str) -> Path:
         return Path(pwd.getpwnam(user).pw_dir)
@@ -374,7 +434,11 @@ class HubClass:
     # ------------------------------------------------------------------ tearing down
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            for user in [self.instructor] + self.students:
+            try:  # everyone the hub knows (an LMS may have logged in others)
+                users = set(self.servers())
+            except (OSError, urllib.error.URLError, ValueError):
+                users = set()
+            for user in sorted(users | {self.instructor, *self.students}):
                 try:
                     self.api("DELETE", f"/hub/api/users/{user}/server", timeout=10)
                 except (OSError, urllib.error.URLError):

@@ -78,6 +78,8 @@ class _Launch:
     link_id: str
     title: str
     fault: str | None
+    target: str | None = None  # this link's own target link URI (else the tool's)
+    custom: dict | None = None  # this link's custom parameters (else the tool's)
 
 
 @dataclass
@@ -91,8 +93,10 @@ class LtiPlatform:
     redirect_uris: tuple[str, ...]
     #: where the learner should land on the hub (the LMS's "Tool URL"/"Target Link URI")
     target_link_uri: str
-    #: custom parameters, substituted per user as the LMS does ($User.username)
-    custom: dict = field(default_factory=lambda: {"username": "$User.username"})
+    #: custom parameters, substituted per user as the LMS does (Moodle's
+    #: ``$User.username``, Canvas's ``$Canvas.user.loginId``); default: ``username`` set
+    #: to the login name, as docs-hub.md tells a Unix-user hub to do
+    custom: dict | None = None
     deployment_id: str = ""
     #: every authorization request the hub sent, as received (for assertions)
     authorizations: list = field(default_factory=list)
@@ -108,6 +112,9 @@ class LtiPlatform:
         self._sessions: dict[str, LmsUser] = {}
         self._lock = threading.Lock()
         self._server = None
+        if self.custom is None:
+            self.custom = {"username": "$User.username" if self.profile == "moodle"
+                           else "$Canvas.user.loginId"}
         if not self.deployment_id:
             self.deployment_id = ("3" if self.profile == "moodle"
                                   else "847:" + uuid.uuid4().hex[:40])
@@ -141,15 +148,18 @@ class LtiPlatform:
 
     # -- the learner's side --------------------------------------------------------------
     def launch_url(self, user: LmsUser, *, title: str = "Chapter 3 on the hub",
-                   fault: str | None = None) -> str:
+                   fault: str | None = None, target: str | None = None,
+                   custom: dict | None = None) -> str:
         """The activity link a logged-in ``user`` clicks in the LMS (it logs them into the
-        LMS too: a cookie on the platform's host, which its authorization endpoint reads)."""
+        LMS too: a cookie on the platform's host, which its authorization endpoint reads).
+        ``target`` and ``custom``: the link's own target link URI and custom parameters,
+        instead of the tool's (an activity may set its own)."""
         if fault is not None and fault not in FAULTS:
             raise ValueError(f"fault must be one of {FAULTS}")
         hint = str(len(self._launches) + 7)  # Moodle: the course module id
         with self._lock:
             self._launches[hint] = _Launch(user, uuid.uuid4().hex if self.profile == "canvas"
-                                           else hint, title, fault)
+                                           else hint, title, fault, target, custom)
         path = "/moodle/mod/lti/launch.php" if self.profile == "moodle" else "/courses/1/launch"
         return f"{self.base}{path}?{urlencode({'id': hint, 'as': user.id})}"
 
@@ -158,12 +168,15 @@ class LtiPlatform:
         """The id_token's claims for ``user``, as this profile's LMS sends them."""
         now = int(time.time())
         roles = [ROLE_INSTRUCTOR if user.instructor else ROLE_LEARNER]
-        custom = {k: v.replace("$User.username", user.username) for k, v in self.custom.items()}
+        custom = {k: v.replace("$User.username", user.username)
+                  .replace("$Canvas.user.loginId", user.username)
+                  for k, v in (self.custom if launch.custom is None else launch.custom).items()}
+        target = launch.target or self.target_link_uri
         common = {
             "nonce": nonce, "iat": now, "iss": self.issuer, "aud": self.client_id,
             "sub": user.id,
             LTI + "deployment_id": self.deployment_id,
-            LTI + "target_link_uri": self.target_link_uri,
+            LTI + "target_link_uri": target,
             LTI + "message_type": "LtiResourceLinkRequest",
             LTI + "version": "1.3.0",
             LTI + "resource_link": {"title": launch.title, "description": "", "id": launch.link_id},
@@ -245,7 +258,7 @@ class LtiPlatform:
         session = uuid.uuid4().hex
         with self._lock:
             self._sessions[session] = launch.user
-        fields = {"iss": self.issuer, "target_link_uri": self.target_link_uri,
+        fields = {"iss": self.issuer, "target_link_uri": launch.target or self.target_link_uri,
                   "login_hint": launch.user.id, "lti_message_hint": hint,
                   "client_id": self.client_id, "lti_deployment_id": self.deployment_id}
         if self.profile == "canvas":
