@@ -44,8 +44,12 @@ from osai import paths
 
 ROOT = paths.project_root()
 LOCAL_HUB = ROOT / "deploy" / "local-hub"
-PYTHON = "/usr/bin/python3.11"  # every user can run it (the project's may be under /root)
+#: the system's Python of the course's version, which every user can run (the project's own
+#: may live where only root can go, as pyenv's does under /root)
+SYSTEM_PYTHON = "/usr/bin/python3.11"
 COURSE_ID = "osai"
+#: held while a hub class lives (see :meth:`HubClass.start`)
+LOCK = "/var/tmp/osai-hub.lock"
 
 
 def free_port() -> int:
@@ -76,20 +80,47 @@ def wheel() -> Path:
 _INSTALLED: set = set()
 
 
+def _reachable(path: Path) -> bool:
+    """Every user can reach and run ``path`` (each folder above it is world-searchable)."""
+    path = path.resolve()
+    return all(os.stat(p).st_mode & 0o001 for p in [path, *path.parents])
+
+
+def interpreter() -> str:
+    """A Python of the course's version that every learner's account can run: the one
+    running this (when no folder above it is closed), else the system's; RuntimeError
+    naming both when neither is."""
+    here = Path(sys.executable).resolve()
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    base = Path(sys.base_prefix) / "bin" / f"python{version}"
+    for candidate in (base, Path(SYSTEM_PYTHON)):
+        if candidate.exists() and _reachable(candidate):
+            probe = subprocess.run([str(candidate), "-c", "import sys; print("
+                                    "'%d.%d' % sys.version_info[:2])"],
+                                   capture_output=True, text=True)
+            if probe.stdout.strip() == version:
+                return str(candidate)
+    raise RuntimeError(f"no Python {version} every user can run: {base} (this one, "
+                       f"behind a closed folder: {here}) nor {SYSTEM_PYTHON}; install "
+                       f"Debian's python{version}")
+
+
 def user_env() -> Path:
     """The course environment every hub user runs (``binder/requirements.txt`` and the
     wheel), made once per content in ``/var/tmp/osai-hub-env-<hash>``; the wheel is
     installed once per process (per build of it)."""
     reqs = ROOT / "binder" / "requirements.txt"
-    digest = hashlib.sha256(reqs.read_bytes()
-                            + Path(PYTHON).resolve().name.encode()).hexdigest()[:16]
+    python = interpreter()
+    digest = hashlib.sha256(reqs.read_bytes() + python.encode()).hexdigest()[:16]
     env = Path(f"/var/tmp/osai-hub-env-{digest}")
-    pip = [env / "bin" / "python", "-m", "pip", "install", "--quiet",
-           "--disable-pip-version-check"]
+    # this process's pip installs into the new venv (pip --python), so the system's Python
+    # needs no ensurepip (Debian ships it apart, in python3-venv)
+    pip = [sys.executable, "-m", "pip", "--python", env / "bin" / "python", "install",
+           "--quiet", "--disable-pip-version-check"]
     if not (env / ".complete").exists():
         for stale in Path("/var/tmp").glob("osai-hub-env-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        _run([PYTHON, "-m", "venv", env])
+        _run([python, "-m", "venv", "--without-pip", env])
         _run(pip + ["-r", reqs], timeout=1200)
         os.chmod(env, 0o755)
         (env / ".complete").write_text("ok\n")
@@ -227,6 +258,12 @@ class HubClass:
 
     # ------------------------------------------------------------------ set-up
     def start(self) -> "HubClass":
+        # one class at a time on this machine: the Unix users and the group are shared by
+        # name, so a second run (another worktree, the bench) waits for the first to close
+        import fcntl
+
+        self._lock = open(LOCK, "a+")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         try:
             self._users()
             self.exchange.mkdir()
@@ -457,6 +494,9 @@ class HubClass:
             self.git.close()
         self._remove_users()
         shutil.rmtree(self.place, ignore_errors=True)
+        if getattr(self, "_lock", None) is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
 
 
 @contextmanager
