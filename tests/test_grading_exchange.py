@@ -154,3 +154,12 @@ def test_trusting_folder_names_takes_a_folder_whatever_its_owner(course):
     assert collect_exchange(course, A) == []
     assert _report(course)[name]["reason"] == "owner"
     assert collect_exchange(course, A, trust_names=True) == ["jovyan-ada"]
+
+
+def test_releasing_to_a_missing_exchange_says_how_to_make_it(course, tmp_path):
+    from osai.instructor.grading.exchange import release_to_exchange
+
+    gone = Course.create(workdir=course.workdir, assignments_dir=tmp_path / "none",
+                         data_dir=tmp_path / "none", exchange=tmp_path / "no-exchange")
+    with pytest.raises(GradingError, match="chmod 1777"):
+        release_to_exchange(gone, A)

@@ -8,7 +8,8 @@ JupyterLab, started as their own Unix user (LocalProcessSpawner) from the course
 (``binder/requirements.txt`` and the course wheel, installed in a venv all users can read);
 nbgrader's exchange moves assignments between the instructor and the students.
 
-This is the hub ``tests/test_hub_class.py`` runs for real; docs-hub.md explains each part.
+This is the hub ``tests/test_hub_class.py`` and ``tests/test_hub_lti.py`` run for real;
+docs-hub.md explains each part.
 Every setting comes from an environment variable, so the same file serves the test, the
 bench and a school's machine:
 
