@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import pwd
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -58,8 +59,12 @@ def _submission(course: Course, owner: str, name: str, files: dict[str, bytes | 
     return name
 
 
-def _stamp(minute: int) -> str:
-    return f"2026-12-05 10:{minute:02d}:00.000000 UTC"
+#: submissions made "now": nbgrader's stamp a little before the files are written
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _stamp(minute: int, base: datetime = NOW) -> str:
+    return (base + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def _report(course: Course) -> dict[str, dict]:
@@ -163,3 +168,16 @@ def test_releasing_to_a_missing_exchange_says_how_to_make_it(course, tmp_path):
                          data_dir=tmp_path / "none", exchange=tmp_path / "no-exchange")
     with pytest.raises(GradingError, match="chmod 1777"):
         release_to_exchange(gone, A)
+
+
+def test_a_backdated_submission_gets_the_time_its_files_changed(course):
+    """The folder's name and timestamp.txt are the student's to write; the kernel's change
+    time of the files is not: a submission claiming yesterday is taken as of now."""
+    yesterday = _stamp(0, NOW - timedelta(days=1))
+    name = _submission(course, "nobody", f"nobody+{A}+{yesterday}+aaaa",
+                       {f"{A}.ipynb": NB, "timestamp.txt": yesterday})
+    assert collect_exchange(course, A) == ["nobody"]
+    assert "claimed, but the files last changed" in _report(course)[name]["detail"]
+    taken = (course.folder("submitted", A, "nobody") / "timestamp.txt").read_text()
+    when = datetime.strptime(taken, "%Y-%m-%d %H:%M:%S.%f UTC").replace(tzinfo=timezone.utc)
+    assert abs((when - datetime.now(timezone.utc)).total_seconds()) < 120, taken

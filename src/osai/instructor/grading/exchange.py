@@ -22,7 +22,9 @@ each submission folder must belong to the Unix user it names (its owner is check
 ``lstat``, and the user looked up), links and special files are never followed, files are
 opened with ``O_NOFOLLOW`` and read up to the size limit, and only the assignment's
 notebooks (and nbgrader's ``timestamp.txt`` and ``submission_secret.txt``, which late
-penalties and the feedback's release need) are taken.
+penalties and the feedback's release need) are taken.  The submission time a student
+writes is checked against the kernel's change time of the files: a backdated submission
+gets the time its files last changed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import pwd
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from datetime import timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from osai.instructor.grading.collect import MAX_STUDENT_ID, MIB, CollectLimits, Entry, \
@@ -48,6 +50,11 @@ SOURCE = "exchange"
 #: nbgrader's files beside a submission's notebooks, taken with them
 STAMP, SECRET = "timestamp.txt", "submission_secret.txt"
 _SECRET_TEXT = re.compile(r"^[0-9a-f]{16,256}$")
+#: nbgrader's timestamp text (UTC)
+STAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+#: seconds a submission's files may have changed after the time it claims (nbgrader writes
+#: the timestamp first, then copies the files)
+CLOCK_SLACK = 120
 
 
 def exchange_folder(course: Course) -> Path:
@@ -108,7 +115,7 @@ def _stamp(name: str) -> str:
     from nbgrader.utils import parse_utc
 
     try:
-        return parse_utc(name).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+        return parse_utc(name).astimezone(timezone.utc).strftime(STAMP_FORMAT)
     except (ValueError, OverflowError, TypeError):
         return ""
 
@@ -132,6 +139,10 @@ def inbound_entries(course: Course, assignment: str, released: Sequence[str],
             continue  # another assignment's submissions (or not nbgrader's)
         entry = Entry(SOURCE, name)
         entries.append(entry)
+        if len(entries) > limits.files:
+            entry.reason, entry.detail = "file count", \
+                f"more than {limits.files} submission folders (--max-files)"
+            continue
         student, stamp = parts[0], _stamp(parts[2])
         info = os.lstat(inbound / name)
         if not stat.S_ISDIR(info.st_mode):
@@ -195,6 +206,8 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
            total: int) -> list[Entry]:
     found: list[Entry] = []
     names = sorted(os.listdir(fd))
+    claimed = owner.detail
+    changed = os.fstat(fd).st_ctime  # set by the kernel: a student cannot backdate it
     for name in names[:limits.files]:
         entry = Entry(SOURCE, f"{folder}/{name}", student=owner.student)
         found.append(entry)
@@ -229,11 +242,35 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
                 entry.reason, entry.detail = "corrupt", "not nbgrader's submission secret"
                 continue
             total += len(data)
-            entry.outcome, entry.data, entry.detail = "collected", data, owner.detail
+            changed = max(changed, info.st_ctime)
+            entry.outcome, entry.data, entry.detail = "collected", data, claimed
             entry.notebook = notebook or name
+    _submission_time(found, owner, claimed, changed)
     if len(names) > limits.files:
         owner.detail += f"; only the first {limits.files} files were read (--max-files)"
     return found
+
+
+def _submission_time(found: list[Entry], owner: Entry, claimed: str, changed: float) -> None:
+    """The submission's time for nbgrader (late penalties): the time its folder's name and
+    ``timestamp.txt`` claim, both written by the student, unless its files last changed
+    more than :data:`CLOCK_SLACK` seconds later (the kernel's change time, which no student
+    can set back): then that time, and the report says so."""
+    when = datetime.fromtimestamp(changed, timezone.utc)
+    later = when.strftime(STAMP_FORMAT)
+    try:
+        claim = datetime.strptime(claimed, STAMP_FORMAT).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return
+    if (when - claim).total_seconds() <= CLOCK_SLACK:
+        return
+    owner.detail = f"{claimed} claimed, but the files last changed at {later}: taken as " \
+                   "the submission time"
+    for entry in found:
+        if entry.outcome == "collected":
+            entry.detail = later
+            if entry.notebook == STAMP:
+                entry.data = later.encode()
 
 
 def collect_exchange(course: Course, assignment: str, limits: CollectLimits | None = None,
