@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-fast test-only lab lab-src bench handouts \
         quiz-export release collect autograde dist feedback grades grade-plot browser \
-        clean lock scorm hub-notebooks
+        clean lock scorm hub-notebooks hub-links
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -102,6 +102,9 @@ bench: book browser ## measure build times, page weight, chart time, widget and 
 
 hub-notebooks: book ## instructors on a JupyterHub: the learners' notebooks to the branch learner-notebooks (docs-hub.md)
 	$(BIN)/python -m osai.book.hub_notebooks
+
+hub-links: book ## instructors on a JupyterHub: each chapter's launch link, for an LMS page (OSAI_HUB_URL, OSAI_HUB_REPO set)
+	@$(BIN)/python -m osai.book.launch
 
 scorm: book ## the book as SCORM packages for an LMS: _build/osai-course-scorm12.zip and -scorm2004.zip
 	$(BIN)/osai scorm

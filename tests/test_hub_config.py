@@ -177,3 +177,19 @@ def test_the_notebooks_branch_is_written_without_touching_the_work_tree(tmp_path
     assert _git(repo, "rev-parse", "learner-notebooks^") == first != second
     with pytest.raises(hub_notebooks.PublishError, match="no notebooks"):
         hub_notebooks.publish(tmp_path / "empty", repo)
+
+
+def test_hub_links_lists_every_built_notebook_for_an_lms_page(built_book, monkeypatch, capsys):
+    """``make hub-links``: one launch link per notebook of the build, the book's own form."""
+    monkeypatch.setenv("OSAI_HUB_URL", ENV["OSAI_HUB_URL"])
+    monkeypatch.setenv("OSAI_HUB_REPO", ENV["OSAI_HUB_REPO"])
+    assert launch.main() == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = sorted(p.name for p in built_book.notebooks.glob("*.ipynb"))
+    assert [line.split("\t")[0] for line in lines] == names
+    settings = launch.hub_settings(ENV)
+    assert all(line.split("\t")[1] == launch.launch_url(settings, line.split("\t")[0])
+               for line in lines)
+    monkeypatch.delenv("OSAI_HUB_URL")
+    assert launch.main() == 1
+    assert "OSAI_HUB_URL" in capsys.readouterr().err

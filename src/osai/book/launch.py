@@ -12,10 +12,11 @@ button and requests nothing outside its origin).  The settings, from the environ
 ``OSAI_HUB_BRANCH``  its branch (default ``learner-notebooks``)
 
 The link is nbgitpuller's own form, ``<hub>/hub/user-redirect/git-pull?repo=...&branch=...
-&urlpath=lab/tree/<repository folder>/<chapter>.ipynb``: the hub logs the learner in (its
+&targetpath=<folder>&urlpath=lab/tree/<folder>/<chapter>.ipynb``: the hub logs the learner in (its
 authenticator: LTI from the LMS, or the school's accounts), starts their server, pulls or
 updates the repository (never overwriting the learner's own changes) and opens the chapter.
-:func:`launch_url` builds it, so the instructor guide's links for an LMS page are the same.
+:func:`launch_url` builds it, so the instructor guide's links for an LMS page are the same:
+``make hub-links`` (``python -m osai.book.launch``) prints one per notebook of the build.
 """
 
 from __future__ import annotations
@@ -109,3 +110,31 @@ def add_launch_button(app: Sphinx, pagename: str, templatename: str, context: di
 def check_settings(app: Sphinx, config) -> None:
     """``config-inited``: a wrong hub setting stops the build at once, naming it."""
     hub_settings()
+
+
+def main() -> int:
+    """Print each built notebook's launch link (``notebook<TAB>link``), for an LMS page."""
+    import sys
+
+    from osai import paths
+
+    try:
+        settings = hub_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if settings is None:
+        print("error: set OSAI_HUB_URL and OSAI_HUB_REPO (docs-hub.md)", file=sys.stderr)
+        return 1
+    notebooks = sorted(paths.notebooks_dir().glob("*.ipynb"))
+    if not notebooks:
+        print(f"error: no notebooks in {paths.notebooks_dir()}: run make book",
+              file=sys.stderr)
+        return 1
+    for notebook in notebooks:
+        print(f"{notebook.name}\t{launch_url(settings, notebook.name)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
