@@ -143,7 +143,7 @@ grade-plot: $(STAMP) ## instructors: grade distribution per assignment (Altair, 
 
 lock: ## maintainers: re-resolve requirements.lock from pyproject.toml (needs network)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
-	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release,hub]"
+	.lockenv/bin/python -m pip install --quiet ".[book,grading,test,release,hub,hub-server]"
 	.lockenv/bin/python -m pip freeze --all --exclude-editable | grep -vE '^(osai|pip)==' > requirements.lock
 	rm -rf .lockenv
 

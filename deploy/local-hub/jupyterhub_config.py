@@ -22,6 +22,8 @@ bench and a school's machine:
 ``OSAI_HUB_GROUP``      the Unix group whose members may log in (default ``osai-class``)
 ``OSAI_HUB_ADMINS``     comma-separated hub admins, e.g. the instructor (default none)
 ``OSAI_HUB_AUTH``       ``pam`` (default) or ``lti13``
+``OSAI_HUB_IDLE``       seconds after which a learner's idle server is stopped by
+                        jupyterhub-idle-culler, freeing its memory (default 3600; 0: never)
 
 The nbgrader side (course id, exchange folder) is the course environment's own
 ``etc/jupyter/nbgrader_config.py``; docs-hub.md shows it.
@@ -113,3 +115,14 @@ c.Spawner.http_timeout = 120
 c.Spawner.environment = {"PATH": f"{user_env / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
 # each learner's memory and CPU are the machine's to share; on one machine the limits are
 # the kernel's (see docs-hub.md: Zero to JupyterHub sets them per learner)
+
+# -- stop idle servers, so the machine's memory goes to the learners at work ------------------
+idle = int(_setting("OSAI_HUB_IDLE", "3600"))
+if idle > 0:
+    c.JupyterHub.load_roles = [{"name": "idle-culler", "services": ["idle-culler"],
+                                "scopes": ["list:users", "read:users:activity",
+                                           "read:servers", "delete:servers"]}]
+    c.JupyterHub.services = [{"name": "idle-culler",
+                              "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                                          f"--timeout={idle}",
+                                          f"--cull-every={max(1, min(300, idle // 2))}"]}]
