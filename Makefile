@@ -27,7 +27,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help setup assets book book-only serve test test-fast test-only lab lab-src bench handouts \
         quiz-export release collect autograde dist feedback grades grade-plot browser \
-        clean lock scorm hub-notebooks hub-links
+        clean lock scorm hub-notebooks hub-links FORCE
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -61,7 +61,18 @@ BOOK_FLAGS ?=
 # Sphinx builds incrementally (osai.book.incremental re-reads every page when the data or
 # the package code changed); a failed build drops Sphinx's saved environment, so the next
 # build reads every page again and shows its warnings again.
-$(BUILT): $(VENDOR) $(BOOK_INPUTS)
+# The hub settings (OSAI_HUB_URL, _REPO, _BRANCH: the launch button, docs-hub.md) are inputs
+# too: this file is rewritten only when they change, so a changed setting rebuilds the book
+# (and osai.book.incremental re-reads every page).
+HUB_STAMP := _build/.osai-hub-settings
+$(HUB_STAMP): FORCE
+	@mkdir -p $(@D)
+	@$(PYTHON) -c 'import os, sys, pathlib; p = pathlib.Path(sys.argv[1]); \
+	  v = "|".join(os.environ.get(k, "").strip() for k in sys.argv[2:]); \
+	  p.exists() and p.read_text() == v or p.write_text(v)' $@ OSAI_HUB_URL OSAI_HUB_REPO OSAI_HUB_BRANCH
+FORCE:
+
+$(BUILT): $(VENDOR) $(BOOK_INPUTS) $(HUB_STAMP)
 	$(BIN)/python -m osai.book.execution_cache
 	OSAI_CONTEXT=book $(BIN)/jupyter-book build . -W -n --keep-going $(BOOK_FLAGS) \
 	  || { rm -f _build/.doctrees/environment.pickle; exit 1; }

@@ -249,3 +249,19 @@ def test_every_page_is_read_again_when_an_input_sphinx_does_not_see_changes(tmp_
     table.write_text("id\n2\n")
     assert incremental.outdated_docs(app, env, set(), set(), {"gone"}) == ["a", "b"]
     assert incremental.outdated_docs(app, env, set(), set(), set()) == []
+
+
+def test_every_page_is_read_again_when_the_hub_settings_change(tmp_path, monkeypatch):
+    """The launch button is on every notebook page: setting, changing or unsetting the hub
+    re-reads them all (the Makefile rebuilds when the settings change, too)."""
+    for name in incremental.SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    app = type("App", (), {"srcdir": str(tmp_path)})()
+    env = _Env(["a", "b"])
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == []
+    monkeypatch.setenv("OSAI_HUB_URL", "https://hub.example.edu")
+    monkeypatch.setenv("OSAI_HUB_REPO", "https://git.example.edu/course/osai.git")
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == ["a", "b"]
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == []
+    monkeypatch.delenv("OSAI_HUB_URL")
+    assert incremental.outdated_docs(app, env, set(), set(), set()) == ["a", "b"]

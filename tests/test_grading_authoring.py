@@ -3,6 +3,7 @@ line and its refusal to pretend.  No kernel runs here (see test_grading_pipeline
 
 from __future__ import annotations
 
+import os
 import textwrap
 import warnings
 from pathlib import Path
@@ -287,3 +288,23 @@ def test_cgroup_detection_says_why_it_cannot(tmp_path):
     reason = cgroups.find_place(str(v2), str(own))
     assert reason == f"the cgroup v2 group {fs} has no memory and pids controllers (it has: " \
                      "cpu io)"
+
+
+def test_a_group_delegated_to_the_grader_is_used_from_a_leaf_of_its_own(tmp_path, monkeypatch):
+    """cgroup v2, a group delegated to the instructor (systemd's Delegate=yes): the group
+    above is not theirs.  The grader moves itself into the leaf ``grader`` and the run
+    groups go beside it, with the controllers enabled in the delegated group.  (A fake
+    cgroup tree: the real one needs a v2 machine and a non-root grader.)"""
+    fs = tmp_path / "fs"
+    delegated = fs / "system.slice" / "grading.service"
+    (delegated / "grader").mkdir(parents=True)
+    (delegated / "grader" / "cgroup.procs").write_text("")
+    (delegated / "cgroup.controllers").write_text("memory pids cpu\n")
+    (delegated / "cgroup.subtree_control").write_text("")
+    real_access = os.access
+    monkeypatch.setattr(cgroups.os, "access", lambda path, mode: Path(path) != delegated.parent
+                        and real_access(path, mode))
+    place = cgroups._v2(str(fs), "/", "/system.slice/grading.service")
+    assert place.parents == [delegated / cgroups.PARENT]
+    assert (delegated / "grader" / "cgroup.procs").read_text() == str(os.getpid())
+    assert (delegated / "cgroup.subtree_control").read_text() == "+memory +pids"

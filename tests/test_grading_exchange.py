@@ -101,8 +101,20 @@ def test_only_each_students_newest_own_submission_is_taken(course):
     assert sorted(p.name for p in folder.iterdir()) == [f"{A}.ipynb", "submission_secret.txt",
                                                        "timestamp.txt"]
     assert (folder / f"{A}.ipynb").read_text() == NB  # the newest, not the older one
-    assert (folder / "timestamp.txt").read_text() == _stamp(5)
+    assert (folder / "timestamp.txt").read_text().strip() == _stamp(5)
     assert (folder / "submission_secret.txt").read_text() == SECRET
+
+
+def test_a_file_another_user_dropped_in_a_submission_is_refused(course):
+    """nbgrader leaves submission folders writable by everyone: a file must belong to the
+    student whose folder it is in."""
+    name = _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+aaaa", {})
+    folder = course.exchange / "osai" / "inbound" / name
+    (folder / f"{A}.ipynb").write_text(NB)
+    os.chown(folder / f"{A}.ipynb", _uid("daemon"), -1)
+    assert collect_exchange(course, A) == []
+    entry = _report(course)[f"{name}/{A}.ipynb"]
+    assert entry["reason"] == "owner" and "belongs to daemon" in entry["detail"]
 
 
 def test_links_pipes_huge_files_and_forged_secrets_are_refused(course, tmp_path):
@@ -176,8 +188,14 @@ def test_a_backdated_submission_gets_the_time_its_files_changed(course):
     yesterday = _stamp(0, NOW - timedelta(days=1))
     name = _submission(course, "nobody", f"nobody+{A}+{yesterday}+aaaa",
                        {f"{A}.ipynb": NB, "timestamp.txt": yesterday})
-    assert collect_exchange(course, A) == ["nobody"]
+    honest = _submission(course, "daemon", f"daemon+{A}+{_stamp(1)}+bbbb",
+                         {f"{A}.ipynb": NB, "timestamp.txt": "not a time at all"})
+    assert collect_exchange(course, A) == ["daemon", "nobody"]
     assert "claimed, but the files last changed" in _report(course)[name]["detail"]
-    taken = (course.folder("submitted", A, "nobody") / "timestamp.txt").read_text()
+    # the student's own timestamp.txt is never taken: the folder name's time is
+    assert _report(course)[f"{honest}/timestamp.txt"]["reason"] == "timestamp"
+    assert (course.folder("submitted", A, "daemon") / "timestamp.txt").read_text().strip() \
+        == _stamp(1)
+    taken = (course.folder("submitted", A, "nobody") / "timestamp.txt").read_text().strip()
     when = datetime.strptime(taken, "%Y-%m-%d %H:%M:%S.%f UTC").replace(tzinfo=timezone.utc)
     assert abs((when - datetime.now(timezone.utc)).total_seconds()) < 120, taken

@@ -27,6 +27,7 @@ import json
 import os
 import re
 import time
+import urllib.error
 from pathlib import Path
 
 import nbformat
@@ -131,6 +132,10 @@ def test_exchange_release_submit_collect_grade_feedback(hub, bwrap):
     for student in hub.students:  # each from their own server: the Assignments tab's calls
         hub.start_server(student)
         tokens[student] = token = hub.user_token(student)
+        # nbgrader's instructor tools are off for learners (course-env.sh)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            hub.server_call(student, token, "GET", "/formgrader")
+        assert refused.value.code == 404
         listed = hub.server_call(student, token, "GET", "/assignments?course_id=osai")
         assert listed["success"], listed
         assert [a["assignment_id"] for a in listed["value"]] == [A1]
@@ -238,3 +243,16 @@ def _forge(hub, inbound: Path) -> tuple[str, str]:
     proc = hub.run_as(third, ["ln", "-s", target, inbound / own / "notes.ipynb"])
     assert proc.returncode == 0, proc.stderr
     return forged, f"{own}/notes.ipynb"
+
+
+def test_no_server_starts_for_an_account_outside_the_class(hub):
+    """LocalProcessSpawner runs a server as whoever the hub user names: the hub refuses
+    root, a system account and a user outside the class's group, even asked by an admin
+    (or named by an LMS launch)."""
+    for name in ("root", "daemon", "nobody"):
+        hub.ensure_user(name)
+        with pytest.raises(urllib.error.HTTPError):
+            hub.api("POST", f"/hub/api/users/{name}/server")
+        assert not hub.servers().get(name, {}).get("ready"), name
+        assert hub.server_pids(name) == [], name
+    assert "is not a learner of this hub" in hub.log.read_text()

@@ -95,16 +95,39 @@ def _node() -> str:
 c.ConfigurableHTTPProxy.command = [_node(), str(proxy)]
 
 # -- who may log in --------------------------------------------------------------------------
+group = _setting("OSAI_HUB_GROUP", "osai-class")  # the class: only its members get a server
 if _setting("OSAI_HUB_AUTH", "pam") == "lti13":
     load_subconfig(str(here / "lti13.py"))  # noqa: F821 (JupyterHub's config loader)
 else:
     c.JupyterHub.authenticator_class = "pam"
-    c.PAMAuthenticator.allowed_groups = {_setting("OSAI_HUB_GROUP", "osai-class")}
+    c.PAMAuthenticator.allowed_groups = {group}
     c.PAMAuthenticator.open_sessions = False  # no login session per server (containers lack it)
 c.Authenticator.admin_users = {u.strip() for u in _setting("OSAI_HUB_ADMINS", "").split(",")
                                if u.strip()}
 
 # -- each learner's JupyterLab, as their own Unix user ---------------------------------------
+
+
+def _only_the_class(spawner) -> None:
+    """Start a server only for a member of the class's Unix group with an ordinary account:
+    LocalProcessSpawner runs the server as whoever the hub user names, so without this an
+    admin, or an LMS launch naming 'root' or a service account, would run one as them."""
+    import grp
+    import pwd
+
+    name = spawner.user.name
+    try:
+        account, members = pwd.getpwnam(name), grp.getgrnam(group)
+    except KeyError:
+        raise PermissionError(f"'{name}' has no Unix account, or there is no group "
+                              f"'{group}': no server is started") from None
+    if account.pw_uid < 1000 or (name not in members.gr_mem
+                                 and account.pw_gid != members.gr_gid):
+        raise PermissionError(f"'{name}' is not a learner of this hub (a system account, or "
+                              f"not in the Unix group '{group}'): no server is started")
+
+
+c.Spawner.pre_spawn_hook = _only_the_class
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(singleuser)]
 c.Spawner.default_url = "/lab"

@@ -134,23 +134,14 @@ def user_env() -> Path:
 
 
 def configure_env(env: Path, exchange: Path) -> None:
-    """The course's nbgrader and JupyterLab settings inside the environment, as an image
-    would carry them (``etc/jupyter`` and ``share/jupyter/lab/settings`` of the venv)."""
-    etc = env / "etc" / "jupyter"
-    etc.mkdir(parents=True, exist_ok=True)
-    (etc / "nbgrader_config.py").write_text(
-        "c = get_config()  # noqa: F821\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.Exchange.root = {str(exchange)!r}\n")
-    settings = env / "share" / "jupyter" / "lab" / "settings"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "overrides.json").write_text(json.dumps({
-        # every cell in the page, so a test can read each one (JupyterLab 4 windows them)
-        "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
-        # no news or update checks: a classroom hub may have no way out
-        "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
-                                                         "checkForUpdates": False},
-    }))
+    """The course's nbgrader and JupyterLab settings inside the environment, as the
+    administrator sets them (``deploy/local-hub/course-env.sh``), and one setting for the
+    test: every cell in the page, so it can read each one (JupyterLab 4 windows them)."""
+    _run(["sh", LOCAL_HUB / "course-env.sh", env, exchange, COURSE_ID], timeout=300)
+    overrides = env / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(overrides.read_text())
+    settings["@jupyterlab/notebook-extension:tracker"] = {"windowingMode": "none"}
+    overrides.write_text(json.dumps(settings))
 
 
 class GitHttp:
@@ -268,6 +259,9 @@ class HubClass:
             self._users()
             self.exchange.mkdir()
             os.chmod(self.exchange, 0o1777)  # everyone writes, nobody removes another's
+            # the course's folder, the instructor's before any learner can make it
+            _run(["install", "-d", "-o", self.instructor, "-m", "755",
+                  self.exchange / COURSE_ID])
             self.env = user_env()
             configure_env(self.env, self.exchange)
             if self.notebooks:
@@ -464,7 +458,10 @@ class HubClass:
         kwargs.setdefault("check", False)
         kwargs.setdefault("capture_output", True)
         kwargs.setdefault("text", True)
-        full = list(prefix) + ["runuser", "-u", user, "--", "env", "-i"] \
+        # setpriv becomes the user in place (runuser would stay as a parent, in the cgroup
+        # a prefix may have put this process in)
+        full = list(prefix) + ["setpriv", f"--reuid={user}", f"--regid={user}",
+                               "--init-groups", "--", "env", "-i"] \
             + [f"{k}={v}" for k, v in env.items()] + [str(c) for c in cmd]
         return subprocess.run(full, cwd=str(self.home(user)), **kwargs)
 
@@ -502,50 +499,48 @@ class HubClass:
 @contextmanager
 def delegated_cgroup(user: str):
     """A cgroup (memory and pids) owned by ``user``, as systemd's ``Delegate=yes`` gives a
-    user's session: yields the command prefix that puts a process into it, so ``osai grade
-    autograde`` run as ``user`` can make a capped group for each submission under it."""
+    service or a user's session: yields the command prefix that puts a process into it (as
+    its only process), so ``osai grade autograde`` run as ``user`` makes a capped group for
+    each submission under it (on cgroup v2 the grader first moves itself into a leaf of it:
+    :func:`osai.instructor.grading.cgroups._delegated`)."""
     name = f"osai-delegate-{os.getpid()}"
+    uid = pwd.getpwnam(user).pw_uid
     own = {}
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
         for c in controllers.split(",") if controllers else [""]:
             own[c] = path
-    folders = []
+    groups = []
     if Path("/sys/fs/cgroup/cgroup.controllers").exists():  # cgroup v2, unified
-        base = Path("/sys/fs/cgroup") / own[""].lstrip("/")
-        parent = base.parent if base != Path("/sys/fs/cgroup") else base
-        group = parent / name
-        group.mkdir()
-        folders = [group]
-        (group / "shell").mkdir()
-        for path in [group, group / "shell"]:
-            for f in ["", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads"]:
-                if (path / f).exists():
-                    os.chown(path / f, pwd.getpwnam(user).pw_uid, -1)
-        (group / "cgroup.subtree_control").write_text("+memory +pids")
-        joins = [group / "shell" / "cgroup.procs"]
+        point = Path("/sys/fs/cgroup")
+        base = point / own[""].lstrip("/")
+        parent = base.parent if base != point else base
+        if not {"memory", "pids"} <= set((parent / "cgroup.subtree_control").read_text()
+                                         .split()):
+            (parent / "cgroup.subtree_control").write_text("+memory +pids")
+        groups = [parent / name]
     else:
-        joins = []
         for controller in ("memory", "pids"):
-            group = Path("/sys/fs/cgroup") / controller / own.get(controller, "/").lstrip("/") \
-                / name
-            group.mkdir()
-            folders.append(group)
-            for path in [group, *group.iterdir()]:
-                os.chown(path, pwd.getpwnam(user).pw_uid, -1)
-            joins.append(group / "cgroup.procs")
-    script = "; ".join(f"echo $$ > {j}" for j in joins) + '; exec "$@"'
+            groups.append(Path("/sys/fs/cgroup") / controller
+                          / own.get(controller, "/").lstrip("/") / name)
+    for group in groups:
+        group.mkdir()
+        os.chown(group, uid, -1)
+        for file in ("cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "tasks"):
+            if (group / file).exists():
+                os.chown(group / file, uid, -1)
+    script = "; ".join(f"echo $$ > {g / 'cgroup.procs'}" for g in groups) + '; exec "$@"'
     try:
         yield ["sh", "-c", script, "sh"]
     finally:
-        for folder in reversed(folders):
-            for child in sorted(folder.rglob("*"), key=lambda p: -len(p.parts)):
+        for group in groups:
+            for child in sorted(group.rglob("*"), key=lambda p: -len(p.parts)):
                 if child.is_dir():
                     try:
                         child.rmdir()
                     except OSError:
                         pass
             try:
-                folder.rmdir()
+                group.rmdir()
             except OSError:
                 pass

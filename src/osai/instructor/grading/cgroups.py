@@ -25,7 +25,10 @@ a systemd host, in a container and in CI, as root.
 Where the groups go: cgroup v2 first (a ``cgroup2`` mount whose ``cgroup.controllers`` has
 ``memory`` and ``pids``): a folder ``osai-grading`` beside this process's own group (in the
 root group itself when this process is in the root), with both controllers enabled for
-its children; else cgroup v1 (the ``memory`` and ``pids`` hierarchies): ``osai-grading``
+its children; when this process may not write the group above its own but owns its own (a
+group delegated to a user, as systemd's ``Delegate=yes`` gives), it moves itself into a
+leaf ``grader`` of its own group and puts ``osai-grading`` beside that leaf (not run here:
+the development machine has cgroup v1 controllers); else cgroup v1 (the ``memory`` and ``pids`` hierarchies): ``osai-grading``
 under this process's own group in each, so any limit on the grader itself still applies.
 Each run gets ``osai-grading/run-<pid>-<n>``, removed after the run (what is left in it is
 killed first); an empty one left by a killed grader is removed by the next run.
@@ -145,12 +148,25 @@ def _write(path: Path, text: str) -> None:
 def _v2(point: str, root: str, own: str) -> Place:
     here = _inside(point, root, own)
     base = here if here == Path(point) else here.parent
+    if base != here and not os.access(base, os.W_OK) and os.access(here, os.W_OK):
+        base = _delegated(here)
     controllers = set((base / "cgroup.controllers").read_text().split())
     if not {"memory", "pids"} <= controllers:
         raise OSError(f"the cgroup v2 group {base} has no memory and pids controllers "
                       f"(it has: {' '.join(sorted(controllers)) or 'none'})")
     _enable(base)
     return Place(2, base / PARENT, base / PARENT)
+
+
+def _delegated(here: Path) -> Path:
+    """This process's own group was delegated to it (systemd's ``Delegate=yes``: the group is
+    the user's, the one above it is not).  cgroup v2 lets a group hand controllers to its
+    children only when no process sits in it, so the grader first moves itself into a leaf,
+    ``grader``; the run groups then go beside that leaf.  Returns the delegated group."""
+    leaf = here / "grader"
+    leaf.mkdir(exist_ok=True)
+    _write(leaf / "cgroup.procs", str(os.getpid()))
+    return here
 
 
 def _enable(folder: Path) -> None:

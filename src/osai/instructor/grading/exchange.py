@@ -21,10 +21,11 @@ folder named after another, or put a link to a file only the instructor can read
 each submission folder must belong to the Unix user it names (its owner is checked with
 ``lstat``, and the user looked up), links and special files are never followed, files are
 opened with ``O_NOFOLLOW`` and read up to the size limit, and only the assignment's
-notebooks (and nbgrader's ``timestamp.txt`` and ``submission_secret.txt``, which late
-penalties and the feedback's release need) are taken.  The submission time a student
-writes is checked against the kernel's change time of the files: a backdated submission
-gets the time its files last changed.
+notebooks (and nbgrader's ``submission_secret.txt``, which the feedback's release needs)
+are taken, each file owned by that user.  The submission time (``timestamp.txt``, for late
+penalties) is written by collect: the folder name's, checked against the kernel's change
+time of the files, so a backdated submission gets the time its files last changed; the
+student's own ``timestamp.txt`` is not used.
 """
 
 from __future__ import annotations
@@ -197,13 +198,14 @@ def _folder_files(folder: Path, owner: Entry, released: Sequence[str], limits: C
             owner.outcome, owner.reason = "skipped", "owner"
             owner.detail = "the folder changed owner while it was read"
             return found
-        return _files(fd, folder.name, owner, released, limits, total)
+        uid = None if trust_names else _uid(owner.student)
+        return _files(fd, folder.name, owner, released, limits, total, uid)
     finally:
         os.close(fd)
 
 
 def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: CollectLimits,
-           total: int) -> list[Entry]:
+           total: int, uid: int | None) -> list[Entry]:
     found: list[Entry] = []
     names = sorted(os.listdir(fd))
     claimed = owner.detail
@@ -219,7 +221,18 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
             entry.reason, entry.detail = "link", "links and special files are never followed"
         elif stat.S_ISDIR(info.st_mode):
             entry.reason = "folder"
-        elif name not in (STAMP, SECRET) and notebook not in released:
+        elif uid is not None and info.st_uid != uid:
+            # nbgrader leaves submission folders writable by all (mode 777), so each file's
+            # owner is checked too: another student may have dropped it there
+            entry.reason, entry.detail = "owner", \
+                f"the file belongs to {_owner_name(info.st_uid)}, not {owner.student}"
+        elif name == STAMP:
+            # the student's own clock: the time is taken from the folder's name and the
+            # kernel's change time of the files instead (:func:`_submission_time`)
+            entry.reason = "timestamp"
+            entry.detail = "written by the student; the submission time is taken from the " \
+                           "folder's name and the files' change time"
+        elif name != SECRET and notebook not in released:
             entry.reason = "not a notebook"
             entry.detail = f"not a notebook of this assignment (expected: " \
                            f"{', '.join(n + '.ipynb' for n in released)})"
@@ -252,10 +265,11 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
 
 
 def _submission_time(found: list[Entry], owner: Entry, claimed: str, changed: float) -> None:
-    """The submission's time for nbgrader (late penalties): the time its folder's name and
-    ``timestamp.txt`` claim, both written by the student, unless its files last changed
-    more than :data:`CLOCK_SLACK` seconds later (the kernel's change time, which no student
-    can set back): then that time, and the report says so."""
+    """The submission's time for nbgrader (late penalties, ``timestamp.txt`` in
+    ``submitted/``, always written by collect): the time the folder's name claims (written by
+    the student's nbgrader), unless its files last changed more than :data:`CLOCK_SLACK`
+    seconds later (the kernel's change time, which no student can set back): then that
+    time, and the report says so.  The student's own ``timestamp.txt`` is never used."""
     when = datetime.fromtimestamp(changed, timezone.utc)
     later = when.strftime(STAMP_FORMAT)
     try:
@@ -269,8 +283,6 @@ def _submission_time(found: list[Entry], owner: Entry, claimed: str, changed: fl
     for entry in found:
         if entry.outcome == "collected":
             entry.detail = later
-            if entry.notebook == STAMP:
-                entry.data = later.encode()
 
 
 def collect_exchange(course: Course, assignment: str, limits: CollectLimits | None = None,
@@ -293,7 +305,7 @@ def collect_exchange(course: Course, assignment: str, limits: CollectLimits | No
                 echo(entry.line())
         notebooks = [e for e in entries if e.outcome == "collected" and e.notebook in released]
         extras = {(e.student, e.notebook): e.data for e in entries
-                  if e.outcome == "collected" and e.notebook in (STAMP, SECRET)}
+                  if e.outcome == "collected" and e.notebook == SECRET}
         students = store_submissions(course, assignment, notebooks)
         for student in students:
             folder = course.folder("submitted", assignment, student)
