@@ -11,8 +11,6 @@ another's (the theme used to shorten every GitHub link to "owner/repo").
 from __future__ import annotations
 
 import csv
-import re
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest

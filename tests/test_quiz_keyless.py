@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from harness.quiz_page import QuizPage
 from osai.quiz import chapters, load_bank
 from osai.quiz.sealed import seal_bank

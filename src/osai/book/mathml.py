@@ -17,7 +17,6 @@ from __future__ import annotations
 import html
 
 from docutils import nodes
-from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 __all__ = ["to_mathml"]
