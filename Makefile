@@ -20,7 +20,9 @@ LMS        ?=
 # On a JupyterHub: make release|collect|feedback EXCHANGE=/srv/nbgrader/exchange moves the
 # assignment through nbgrader's exchange instead of LMS files (docs-hub.md)
 EXCHANGE   ?=
-XCH        := $(if $(EXCHANGE),--exchange $(EXCHANGE))
+# its course folder, when not the default osai (as deploy/local-hub/course-env.sh was given)
+COURSE_ID  ?=
+XCH        := $(if $(EXCHANGE),--exchange "$(EXCHANGE)")$(if $(COURSE_ID), --course-id "$(COURSE_ID)")
 
 export PATH := $(abspath $(BIN)):$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1

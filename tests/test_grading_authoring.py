@@ -301,6 +301,7 @@ def test_a_group_delegated_to_the_grader_is_used_from_a_leaf_of_its_own(tmp_path
     (delegated / "grader" / "cgroup.procs").write_text("")
     (delegated / "cgroup.controllers").write_text("memory pids cpu\n")
     (delegated / "cgroup.subtree_control").write_text("")
+    (delegated / "cgroup.procs").write_text(f"{os.getpid()}\n")  # the grader, alone there
     real_access = os.access
     monkeypatch.setattr(cgroups.os, "access", lambda path, mode: Path(path) != delegated.parent
                         and real_access(path, mode))

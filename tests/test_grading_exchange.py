@@ -15,6 +15,7 @@ import csv
 import json
 import os
 import pwd
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -59,12 +60,20 @@ def _submission(course: Course, owner: str, name: str, files: dict[str, bytes | 
     return name
 
 
-#: submissions made "now": nbgrader's stamp a little before the files are written
-NOW = datetime.now(timezone.utc).replace(microsecond=0)
+#: submissions made "now": nbgrader's stamp a little before the files are written (within
+#: the two minutes collect allows between the two); set afresh for each test, since a whole
+#: run takes longer than that
+NOW = datetime.now(timezone.utc)
 
 
-def _stamp(minute: int, base: datetime = NOW) -> str:
-    return (base + timedelta(minutes=minute)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+@pytest.fixture(autouse=True)
+def _now():
+    global NOW
+    NOW = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=30)
+
+
+def _stamp(second: int, base: datetime | None = None) -> str:
+    return ((base or NOW) + timedelta(seconds=second)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def _report(course: Course) -> dict[str, dict]:
@@ -152,6 +161,11 @@ def test_the_command_takes_downloads_or_the_exchange_not_both(course, tmp_path, 
     assert code == 1 and "one of the two" in capsys.readouterr().err
     code = grade_main(common + ["collect", A])
     assert code == 1 and "one of the two" in capsys.readouterr().err
+    code = grade_main(common + ["collect", A, str(download), "--trust-folder-names"])
+    assert code == 1 and "for --exchange only" in capsys.readouterr().err
+    code = grade_main(common + ["--exchange", str(course.exchange), "collect", A,
+                                "--preset", "canvas"])
+    assert code == 1 and "--preset and --regexp" in capsys.readouterr().err
     code = grade_main(common + ["--exchange", str(course.exchange), "collect", A])
     assert code == 0, capsys.readouterr().err
     assert "collected 0 submission(s)" in capsys.readouterr().out
@@ -199,3 +213,62 @@ def test_a_backdated_submission_gets_the_time_its_files_changed(course):
     taken = (course.folder("submitted", A, "nobody") / "timestamp.txt").read_text().strip()
     when = datetime.strptime(taken, "%Y-%m-%d %H:%M:%S.%f UTC").replace(tzinfo=timezone.utc)
     assert abs((when - datetime.now(timezone.utc)).total_seconds()) < 120, taken
+
+
+def test_a_forged_time_or_a_hostile_name_never_wins_nor_stops_collect(course, monkeypatch):
+    """Folder names are the students' to write: a time in year 999 (which would sort
+    after every real one as text), a time zone dateutil chokes on, a time in the future, or
+    bytes that are not UTF-8 are each one refused line; the student's honest folder is
+    taken, and the machine's time zone changes nothing."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        honest = _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+aaaa",
+                             {f"{A}.ipynb": NB})
+        forged = [_submission(course, "nobody", f"nobody+{A}+{stamp}+{tag}", {f"{A}.ipynb": NB})
+                  for stamp, tag in (("0999-01-01 00:00:00.000000 UTC", "old"),
+                                     ("2024-01-01 00:00:00 ..", "tz"),
+                                     (_stamp(3600), "future"))]
+        raw = os.fsencode(course.exchange / "osai" / "inbound") + \
+            f"/\xff+{A}+{_stamp(2)}+x".encode("latin-1")
+        os.mkdir(raw)
+        assert collect_exchange(course, A) == ["nobody"]
+        report = _report(course)
+        # year 999 is a time, only an old one: never the newest (compared as times, not
+        # text); alone, it would get the files' change time (the backdating test)
+        assert report[forged[0]]["reason"] == "duplicate", report[forged[0]]
+        for name in forged[1:]:
+            assert report[name]["reason"] == "name pattern", report[name]
+        assert any(r["reason"] == "name pattern" and "\\udcff" in e for e, r in report.items())
+        stamp = (course.folder("submitted", A, "nobody") / "timestamp.txt").read_text()
+        assert stamp.strip() == _stamp(1), (honest, stamp)  # not shifted by the time zone
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_one_students_many_folders_do_not_crowd_out_the_class(course):
+    for i in range(4):
+        _submission(course, "daemon", f"daemon+{A}+{_stamp(i)}+{i:04d}", {})
+    _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+zzzz", {f"{A}.ipynb": NB})
+    assert collect_exchange(course, A, limits=CollectLimits(files=3)) == ["nobody"]
+    reasons = [r["reason"] for e, r in _report(course).items() if e.startswith("daemon+")
+               and "/" not in e]
+    assert reasons.count("file count") == 1
+
+
+def test_a_newer_folder_with_nothing_to_take_leaves_the_older_one(course):
+    """A student's newest folder that yields no notebook (here a hard link to a file
+    elsewhere, which is never taken: it could be another user's) does not hide their
+    older, valid submission."""
+    older = _submission(course, "nobody", f"nobody+{A}+{_stamp(1)}+aaaa", {f"{A}.ipynb": NB})
+    newer = _submission(course, "nobody", f"nobody+{A}+{_stamp(5)}+bbbb", {})
+    elsewhere = course.exchange / "elsewhere.ipynb"
+    elsewhere.write_text(NB)
+    os.chown(elsewhere, _uid("nobody"), -1)
+    os.link(elsewhere, course.exchange / "osai" / "inbound" / newer / f"{A}.ipynb")
+    assert collect_exchange(course, A) == ["nobody"]
+    report = _report(course)
+    assert "hard link" in report[f"{newer}/{A}.ipynb"]["detail"]
+    assert "an older submission is tried" in report[newer]["detail"]
+    assert report[f"{older}/{A}.ipynb"]["outcome"] == "collected"

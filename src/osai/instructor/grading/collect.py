@@ -100,7 +100,8 @@ class Entry:
         """One line (control characters in names escaped) for the terminal."""
         where = f"{self.archive}: {self.name}" if self.name else self.archive
         if self.outcome == "collected":
-            what = f"collected as student {self.student} ({self.notebook}.ipynb)"
+            file = self.notebook if "." in self.notebook else f"{self.notebook}.ipynb"
+            what = f"collected as student {self.student} ({file})"
         elif self.outcome == "opened":
             what = f"opened ({self.detail})"
         else:

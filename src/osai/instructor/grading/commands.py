@@ -255,6 +255,13 @@ def _command(args: argparse.Namespace, course) -> int:
             print("error: collect takes LMS downloads (ZIP ...) or, with --exchange, the "
                   "exchange's submissions: give one of the two", file=sys.stderr)
             return 1
+        if course.exchange is None and args.trust_folder_names:
+            print("error: --trust-folder-names is for --exchange only", file=sys.stderr)
+            return 1
+        if course.exchange is not None and (args.regexp or args.preset != "simple"):
+            print("error: --preset and --regexp read LMS downloads' names; the exchange's "
+                  "are nbgrader's own", file=sys.stderr)
+            return 1
         if course.exchange is not None:
             from osai.instructor.grading.exchange import collect_exchange
 

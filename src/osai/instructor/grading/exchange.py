@@ -95,66 +95,109 @@ def _uid(student: str) -> int | None:
         return None
 
 
-def _read(name: str, folder_fd: int, limit: int) -> bytes:
-    """At most ``limit`` bytes of the regular file ``name`` of an open folder, never through
-    a link (ValueError past the limit or for anything but a regular file)."""
+class _Refused(ValueError):
+    """A file not taken, with the report's reason."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+
+
+def _read(name: str, folder_fd: int, limit: int, uid: int | None) -> tuple[bytes, float]:
+    """At most ``limit`` bytes of the regular file ``name`` of an open folder, and its
+    change time, never through a link; ValueError, naming why, for anything else.  What is
+    checked is the file opened, not an earlier look at its name: its owner (``uid``), that
+    it is a regular file with one name (no hard link to another user's file), its size."""
     fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=folder_fd)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a regular file")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Refused("link", "not a regular file")
+        if uid is not None and info.st_uid != uid:
+            raise _Refused("owner", f"the file belongs to {_owner_name(info.st_uid)}")
+        if info.st_nlink != 1:
+            raise _Refused("link", "a file with other names (a hard link) is never taken")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
+        changed = os.fstat(fd).st_ctime
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise ValueError(f"over {limit / MIB:g} MiB")
-    return data
+        raise _Refused("too large", f"over {limit / MIB:g} MiB")
+    return data, changed
 
 
-def _stamp(name: str) -> str:
-    """nbgrader's timestamp from a folder name, as a sortable text ('' when unreadable)."""
-    from nbgrader.utils import parse_utc
+#: nbgrader's submission time in a folder name (its default format, in UTC)
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})? UTC")
 
+
+def _claimed_time(text: str, now: datetime) -> datetime | None:
+    """The time a folder name claims (nbgrader's ``%Y-%m-%d %H:%M:%S.%f UTC``), or None when
+    it is not one, or lies in the future (past the clock slack)."""
+    if not _STAMP.fullmatch(text):
+        return None
     try:
-        return parse_utc(name).astimezone(timezone.utc).strftime(STAMP_FORMAT)
-    except (ValueError, OverflowError, TypeError):
-        return ""
+        when = datetime.strptime(text[:-4], "%Y-%m-%d %H:%M:%S.%f" if "." in text
+                                 else "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return when if (when - now).total_seconds() <= CLOCK_SLACK else None
+
+
+def _stamp_text(when: datetime) -> str:
+    return when.strftime(STAMP_FORMAT)
 
 
 def inbound_entries(course: Course, assignment: str, released: Sequence[str],
                     limits: CollectLimits, trust_names: bool = False) -> list[Entry]:
-    """Every submission folder of ``assignment`` in the exchange's inbound folder and every
-    file in the newest folder of each student, classified; collected notebooks carry their
-    bytes (``Entry.detail`` holds the submission's timestamp)."""
+    """Every submission folder of ``assignment`` in the exchange's inbound folder, and every
+    file of the folder taken for each student, classified; collected notebooks carry their
+    bytes (``Entry.detail`` holds the submission time).
+
+    A student's newest folder that yields a notebook is taken; a newer one that yields none
+    (unreadable, or every file refused) leaves the next one to be tried."""
     inbound = exchange_folder(course) / "inbound"
     try:
+        info = os.lstat(inbound)
+        if not stat.S_ISDIR(info.st_mode):
+            raise GradingError(f"{inbound} is not a folder (a link?): not read")
         names = sorted(os.listdir(inbound))
     except FileNotFoundError:
         raise GradingError(f"no inbound folder {inbound}: release the assignment to the "
                            "exchange first (osai grade release --exchange)") from None
+    now = datetime.now(timezone.utc)
     entries: list[Entry] = []
-    newest: dict[str, tuple[str, str, Entry]] = {}
+    folders: dict[str, list[tuple[datetime, str, Entry]]] = {}
+    per_owner: dict[int, int] = {}
     for name in names:
         parts = name.split("+")
         if len(parts) < 3 or parts[1] != assignment:
             continue  # another assignment's submissions (or not nbgrader's)
         entry = Entry(SOURCE, name)
         entries.append(entry)
-        if len(entries) > limits.files:
-            entry.reason, entry.detail = "file count", \
-                f"more than {limits.files} submission folders (--max-files)"
+        student = parts[0]
+        when = _claimed_time(parts[2], now)
+        try:
+            info = os.lstat(inbound / name)
+        except OSError as exc:
+            entry.reason, entry.detail = "unreadable", f"gone or unreadable: {exc.strerror}"
             continue
-        student, stamp = parts[0], _stamp(parts[2])
-        info = os.lstat(inbound / name)
-        if not stat.S_ISDIR(info.st_mode):
+        per_owner[info.st_uid] = per_owner.get(info.st_uid, 0) + 1
+        if per_owner[info.st_uid] > limits.files:
+            entry.reason, entry.detail = "file count", \
+                f"{_owner_name(info.st_uid)} has more than {limits.files} submission " \
+                "folders (--max-files)"
+        elif not stat.S_ISDIR(info.st_mode):
             entry.reason, entry.detail = "link", "not a folder (a link or a file): never followed"
         elif len(student) > MAX_STUDENT_ID or not STUDENT_ID.match(student):
             entry.reason, entry.detail = "name pattern", \
                 f"student id '{student}' is not one nbgrader can handle"
-        elif not stamp:
-            entry.reason, entry.detail = "name pattern", f"'{parts[2]}' is not a timestamp"
+        elif when is None:
+            entry.reason, entry.detail = "name pattern", \
+                f"'{parts[2]}' is not nbgrader's time (YYYY-MM-DD HH:MM:SS.ffffff UTC), or " \
+                "lies in the future"
         elif trust_names:
-            entry.outcome, entry.student, entry.detail = "opened", student, stamp
+            entry.outcome, entry.student, entry.detail = "opened", student, _stamp_text(when)
         elif _uid(student) is None:
             entry.reason, entry.detail = "owner", f"no Unix user '{student}' on this machine"
         elif info.st_uid != _uid(student):
@@ -162,58 +205,62 @@ def inbound_entries(course: Course, assignment: str, released: Sequence[str],
                 f"the folder names '{student}' but belongs to {_owner_name(info.st_uid)}: " \
                 "a student can only submit as themselves"
         else:
-            entry.outcome, entry.student, entry.detail = "opened", student, stamp
+            entry.outcome, entry.student, entry.detail = "opened", student, _stamp_text(when)
         if entry.outcome == "opened":
-            best = newest.get(student)
-            if best is None or stamp > best[0]:
-                newest[student] = (stamp, name, entry)
-    for entry in entries:
-        if entry.outcome == "opened" and newest[entry.student][2] is not entry:
-            keep = newest[entry.student][1]
-            entry.outcome, entry.reason = "skipped", "duplicate"
-            entry.detail = f"{keep} is newer for {entry.student}"
-    total = 0
-    for stamp, name, folder_entry in sorted(newest.values(), key=lambda v: v[1]):
-        files = _folder_files(inbound / name, folder_entry, released, limits, total,
-                              trust_names)
-        total += sum(e.size for e in files if e.outcome == "collected")
-        entries += files
+            folders.setdefault(student, []).append((when, name, entry))
+    for student in sorted(folders):
+        taken = None
+        for when, name, entry in sorted(folders[student], key=lambda f: (f[0], f[1]),
+                                        reverse=True):
+            if taken is not None:
+                entry.outcome, entry.reason = "skipped", "duplicate"
+                entry.detail = f"{taken} is newer for {student}"
+                continue
+            files = _folder_files(inbound / name, entry, when, released, limits, trust_names)
+            entries += files
+            if any(f.outcome == "collected" and f.notebook in released for f in files):
+                taken = name
+            elif entry.outcome == "opened":
+                entry.detail += "; no notebook taken from it: an older submission is tried"
     return entries
 
 
-def _folder_files(folder: Path, owner: Entry, released: Sequence[str], limits: CollectLimits,
-                  total: int, trust_names: bool = False) -> list[Entry]:
+def _folder_files(folder: Path, owner: Entry, claimed: datetime, released: Sequence[str],
+                  limits: CollectLimits, trust_names: bool = False) -> list[Entry]:
     """The files of one submission folder, read through a descriptor of the folder opened
     without following links, whose owner is checked again: a student who swaps the folder
     for a link after it was listed gains nothing."""
-    found: list[Entry] = []
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as exc:
         owner.outcome, owner.reason = "skipped", "unreadable"
         owner.detail = f"the folder cannot be opened: {exc.strerror}"
-        return found
+        return []
     try:
-        if not trust_names and os.fstat(fd).st_uid != _uid(owner.student):
+        uid = None if trust_names else _uid(owner.student)
+        if uid is not None and os.fstat(fd).st_uid != uid:
             owner.outcome, owner.reason = "skipped", "owner"
             owner.detail = "the folder changed owner while it was read"
-            return found
-        uid = None if trust_names else _uid(owner.student)
-        return _files(fd, folder.name, owner, released, limits, total, uid)
+            return []
+        return _files(fd, folder.name, owner, claimed, released, limits, uid)
     finally:
         os.close(fd)
 
 
-def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: CollectLimits,
-           total: int, uid: int | None) -> list[Entry]:
+def _files(fd: int, folder: str, owner: Entry, claimed: datetime, released: Sequence[str],
+           limits: CollectLimits, uid: int | None) -> list[Entry]:
     found: list[Entry] = []
     names = sorted(os.listdir(fd))
-    claimed = owner.detail
-    changed = os.fstat(fd).st_ctime  # set by the kernel: a student cannot backdate it
+    changed = 0.0  # the newest change time of the files taken
+    total = 0      # bytes taken from this student (--max-total-mb is per student here)
     for name in names[:limits.files]:
         entry = Entry(SOURCE, f"{folder}/{name}", student=owner.student)
         found.append(entry)
-        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        try:
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        except OSError as exc:
+            entry.reason, entry.detail = "unreadable", f"gone or unreadable: {exc.strerror}"
+            continue
         entry.size = info.st_size
         notebook = name[:-6] if name.endswith(".ipynb") else ""
         if stat.S_ISLNK(info.st_mode) or not (stat.S_ISREG(info.st_mode)
@@ -242,21 +289,23 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
                 "(--max-entry-mb)"
         elif total + info.st_size > limits.total_bytes:
             entry.reason, entry.detail = "too large", \
-                f"the total would pass {limits.total_mb:g} MiB (--max-total-mb)"
+                f"this student's files would pass {limits.total_mb:g} MiB (--max-total-mb)"
         else:
             try:
-                data = _read(name, fd, limits.entry_bytes)
-            except (OSError, ValueError) as exc:
-                entry.reason, entry.detail = "unreadable", str(getattr(exc, "strerror", "")
-                                                              or exc)
+                data, ctime = _read(name, fd, limits.entry_bytes, uid)
+            except _Refused as exc:
+                entry.reason, entry.detail = exc.reason, str(exc)
+                continue
+            except OSError as exc:
+                entry.reason, entry.detail = "unreadable", exc.strerror or str(exc)
                 continue
             if name == SECRET and not _SECRET_TEXT.match(data.decode("ascii", "replace")
                                                          .strip()):
                 entry.reason, entry.detail = "corrupt", "not nbgrader's submission secret"
                 continue
             total += len(data)
-            changed = max(changed, info.st_ctime)
-            entry.outcome, entry.data, entry.detail = "collected", data, claimed
+            changed = max(changed, ctime)
+            entry.outcome, entry.data = "collected", data
             entry.notebook = notebook or name
     _submission_time(found, owner, claimed, changed)
     if len(names) > limits.files:
@@ -264,25 +313,22 @@ def _files(fd: int, folder: str, owner: Entry, released: Sequence[str], limits: 
     return found
 
 
-def _submission_time(found: list[Entry], owner: Entry, claimed: str, changed: float) -> None:
-    """The submission's time for nbgrader (late penalties, ``timestamp.txt`` in
-    ``submitted/``, always written by collect): the time the folder's name claims (written by
-    the student's nbgrader), unless its files last changed more than :data:`CLOCK_SLACK`
-    seconds later (the kernel's change time, which no student can set back): then that
-    time, and the report says so.  The student's own ``timestamp.txt`` is never used."""
-    when = datetime.fromtimestamp(changed, timezone.utc)
-    later = when.strftime(STAMP_FORMAT)
-    try:
-        claim = datetime.strptime(claimed, STAMP_FORMAT).replace(tzinfo=timezone.utc)
-    except ValueError:
-        return
-    if (when - claim).total_seconds() <= CLOCK_SLACK:
-        return
-    owner.detail = f"{claimed} claimed, but the files last changed at {later}: taken as " \
-                   "the submission time"
+def _submission_time(found: list[Entry], owner: Entry, claimed: datetime,
+                     changed: float) -> None:
+    """The submission's time for nbgrader (late penalties; collect writes ``timestamp.txt``
+    in ``submitted/`` itself): the time the folder's name claims (written by the student's
+    nbgrader), unless the files taken last changed more than :data:`CLOCK_SLACK` seconds
+    later (the kernel's change time, which no student can set back): then that time, and
+    the report says so.  The student's own ``timestamp.txt`` is never used.  (A restore or
+    a ``chown -R`` of the exchange changes those times too: collect before either.)"""
+    when = claimed
+    if changed and changed - claimed.timestamp() > CLOCK_SLACK:
+        when = datetime.fromtimestamp(changed, timezone.utc)
+        owner.detail = f"{_stamp_text(claimed)} claimed, but the files last changed at " \
+                       f"{_stamp_text(when)}: taken as the submission time"
     for entry in found:
         if entry.outcome == "collected":
-            entry.detail = later
+            entry.detail = _stamp_text(when)
 
 
 def collect_exchange(course: Course, assignment: str, limits: CollectLimits | None = None,
