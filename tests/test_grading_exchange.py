@@ -272,3 +272,25 @@ def test_a_newer_folder_with_nothing_to_take_leaves_the_older_one(course):
     assert "hard link" in report[f"{newer}/{A}.ipynb"]["detail"]
     assert "an older submission is tried" in report[newer]["detail"]
     assert report[f"{older}/{A}.ipynb"]["outcome"] == "collected"
+
+
+def test_feedback_withheld_now_is_taken_back_from_the_exchange(course):
+    """A page released by an earlier run stays fetchable unless taken back: when this run
+    withholds a student's feedback (a hidden-test line in it), it is removed."""
+    from nbgrader.utils import notebook_hash
+
+    from osai.instructor.grading.exchange import withdraw_feedback
+
+    submitted = course.folder("submitted", A, "nobody")
+    submitted.mkdir(parents=True)
+    (submitted / "submission_secret.txt").write_text(SECRET)
+    outbound = course.exchange / "osai" / "feedback"
+    outbound.mkdir()
+    page = outbound / f"{notebook_hash(secret=SECRET, notebook_id=A)}.html"
+    page.write_text("<p>the old page</p>")
+    other = outbound / "someone-else.html"
+    other.write_text("<p>another student's page</p>")
+    lines: list[str] = []
+    assert withdraw_feedback(course, A, ["nobody", "daemon"], echo=lines.append) == ["nobody"]
+    assert not page.exists() and other.exists()
+    assert lines == ["nobody: the feedback released before was taken back from the exchange"]

@@ -294,11 +294,14 @@ def _command(args: argparse.Namespace, course) -> int:
         print(f"feedback in {course.workdir / 'feedback'}; report: "
               f"{feedback_report_path(course, args.assignment)}")
         if course.exchange is not None:
-            from osai.instructor.grading.exchange import release_feedback
+            from osai.instructor.grading.exchange import release_feedback, withdraw_feedback
 
             release_feedback(course, args.assignment,
                              [r.student for r in results if r.status == "generated"],
                              echo=print)
+            withdraw_feedback(course, args.assignment,
+                              [r.student for r in results if r.status in NEEDS_ACTION],
+                              echo=print)
         return 1 if any(r.status in NEEDS_ACTION for r in results) else 0
     if args.command == "export":
         from osai.instructor.grading.export import grade_rows

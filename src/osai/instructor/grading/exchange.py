@@ -12,7 +12,8 @@ grade`` commands serve both routes; with ``--exchange DIR``:
               an LMS download: one line per file, collected or skipped with its reason
 ``feedback``  makes the feedback pages as always, then releases the pages of each student
               whose feedback was generated, with nbgrader's ``release_feedback``, so that
-              their ``fetch_feedback`` finds them
+              their ``fetch_feedback`` finds them, and takes back the pages released
+              before for a student whose feedback is now failed or withheld
 
 Why ``collect`` is not nbgrader's own: nbgrader's ``collect`` believes the student id that a
 folder's *name* gives and copies whatever the folder holds, following links.  The inbound
@@ -44,7 +45,8 @@ from osai.instructor.grading.outcomes import STUDENT_ID, log_tail
 from osai.instructor.grading.workdir import Course, GradingError
 from osai.instructor.printable import printable
 
-__all__ = ["collect_exchange", "inbound_entries", "release_feedback", "release_to_exchange"]
+__all__ = ["collect_exchange", "inbound_entries", "release_feedback", "release_to_exchange",
+           "withdraw_feedback"]
 
 #: what the archive column of the collect report says for the exchange
 SOURCE = "exchange"
@@ -386,3 +388,30 @@ def release_feedback(course: Course, assignment: str, students: Iterable[str],
         echo(f"feedback released to the exchange for {len(released)} student(s): "
              f"{', '.join(released) or 'none'}")
     return released
+
+
+def withdraw_feedback(course: Course, assignment: str, students: Iterable[str],
+                      echo: Callable[[str], object] | None = None) -> list[str]:
+    """Take back from the exchange the pages an earlier run released for ``students``, whose
+    feedback this run could not make or withheld (a hidden-test line in it): a page once
+    released stays fetchable otherwise.  Returns the students whose pages were removed."""
+    from nbgrader.utils import notebook_hash
+
+    outbound = exchange_folder(course) / "feedback"
+    withdrawn = []
+    for student in sorted(students):
+        secret_file = course.folder("submitted", assignment, student) / SECRET
+        if not secret_file.is_file():
+            continue
+        secret = secret_file.read_text(encoding="ascii", errors="replace")
+        pages = [outbound / f"{notebook_hash(secret=secret, notebook_id=nb)}.html"
+                 for nb in course.released_notebooks(assignment)]
+        gone = [page for page in pages if page.is_file()]
+        for page in gone:
+            page.unlink()
+        if gone:
+            withdrawn.append(student)
+            if echo:
+                echo(printable(f"{student}: the feedback released before was taken back "
+                               "from the exchange"))
+    return withdrawn
