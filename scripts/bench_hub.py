@@ -101,7 +101,7 @@ def _grading(hub: HubClass) -> dict:
     return out
 
 
-def capacity(pss_mib: float, cpu_s: float, run_s: float) -> list[dict]:
+def capacity(pss_mib: float, cpu_s: float) -> list[dict]:
     """Memory and CPU for N learners at once from one learner's figures."""
     rows = []
     for learners in (30, 300, 3000):
@@ -111,8 +111,7 @@ def capacity(pss_mib: float, cpu_s: float, run_s: float) -> list[dict]:
         average = learners * cpu_s / (CHAPTER_MINUTES * 60)
         peak = learners * cpu_s / 60
         rows.append({"learners": learners, "memory_gib": memory_gib,
-                     "cores_average": average, "cores_same_minute": peak,
-                     "run_s": run_s})
+                     "cores_average": average, "cores_same_minute": peak})
     return rows
 
 
@@ -146,7 +145,7 @@ def main() -> int:
           f"{grading['collect_s']:.1f} s |")
     print(f"| autograde {grading['submissions']} exchange submissions (sandbox, cgroups) | "
           f"{grading['autograde_s']:.1f} s |")
-    table = capacity(pss, cpu, run)
+    table = capacity(pss, cpu)
     print()
     print("| learners at once | memory (x%.2f headroom) | cores, average over %d min | "
           "cores, all in the same minute |" % (HEADROOM, CHAPTER_MINUTES))

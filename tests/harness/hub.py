@@ -245,7 +245,6 @@ class HubClass:
         self.token = secrets.token_hex(24)
         self.url = ""  # what the browser opens: http://<host>:<port>
         self.bind = ""  # where the hub listens (its REST API is called there)
-        self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ set-up
     def start(self) -> "HubClass":
